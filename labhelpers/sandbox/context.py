@@ -1,0 +1,97 @@
+"""One sandbox = one state dir: its SQLite store, clock, tenant, subscriptions and learner.
+Handlers receive it as `sb`."""
+from __future__ import annotations
+
+import secrets
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import directory, registry
+from .clock import CLOCK_SCHEMA, Clock
+from .store import Store
+from .tokens import TokenService
+
+registry.schema(CLOCK_SCHEMA)
+registry.schema("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+registry.schema("""
+CREATE TABLE IF NOT EXISTS subscriptions (
+  subscription_id TEXT PRIMARY KEY,
+  display_name    TEXT NOT NULL,
+  state           TEXT NOT NULL,
+  learner_role    TEXT NOT NULL      -- the built-in role the learner holds there (seeded by authorization)
+)""")
+
+# The subscriptions of a new sandbox: one to do the lab in, one where the learner may only read,
+# so the lab can show what "you need Owner" looks like.
+SUBSCRIPTIONS = [("CMK Lab Subscription", "Owner"), ("Read-only Subscription", "Reader")]
+TENANT_DOMAIN = "cmklab.onmicrosoft.com"
+
+
+@dataclass
+class Config:
+    rbac_delay: float = 0.0            # seconds before a new role assignment takes effect
+
+
+class Sandbox:
+    def __init__(self, state_dir: Path | str, config: Config | None = None):
+        self.state_dir = Path(state_dir)
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        self.config = config or Config()
+        self.store = Store(self.state_dir / "sandbox.db")
+        self.clock = Clock(self.store)
+        self._import_providers()
+        with self.store.transaction():
+            for sql in registry.SCHEMAS:
+                for statement in filter(str.strip, sql.split(";")):
+                    self.store.execute(statement)
+        self._seed()
+        self.tokens = TokenService(self.state_dir, self.tenant_id)
+
+    @staticmethod
+    def _import_providers() -> None:
+        from . import providers  # noqa: F401  (registers routes, schemas, seeders)
+
+    def meta(self, key: str) -> str | None:
+        row = self.store.one("SELECT value FROM meta WHERE key = ?", (key,))
+        return row["value"] if row else None
+
+    def _seed(self) -> None:
+        with self.store.transaction():
+            if self.meta("tenant_id"):
+                return
+            tenant = str(uuid.uuid4())
+            for key, value in (("tenant_id", tenant), ("identity_header", secrets.token_urlsafe(24))):
+                self.store.execute("INSERT INTO meta VALUES (?, ?)", (key, value))
+            learner = directory.add_user(self, "Lab Learner", f"learner@{TENANT_DOMAIN}")
+            self.store.execute("INSERT INTO meta VALUES ('learner_object_id', ?)", (learner.object_id,))
+            for name, role in SUBSCRIPTIONS:
+                self.store.execute("INSERT INTO subscriptions VALUES (?,?,?,?)",
+                                   (str(uuid.uuid4()), name, "Enabled", role))
+            for seed in registry.SEEDERS:
+                seed(self)
+
+    @property
+    def tenant_id(self) -> str:
+        return self.meta("tenant_id")
+
+    @property
+    def learner(self) -> directory.Principal:
+        return directory.get(self, self.meta("learner_object_id"))
+
+    def subscriptions(self) -> list[dict]:
+        return self.store.all("SELECT * FROM subscriptions ORDER BY rowid")
+
+    def subscription(self, subscription_id: str) -> dict | None:
+        return self.store.one("SELECT * FROM subscriptions WHERE subscription_id = ? COLLATE NOCASE",
+                              (subscription_id,))
+
+    @property
+    def main_subscription_id(self) -> str:
+        return self.subscriptions()[0]["subscription_id"]
+
+    def tick(self) -> None:
+        """Let what is due on the sandbox clock happen (rotations, purges) before a request."""
+        now = self.clock.now()
+        for fn in registry.TICKERS:
+            fn(self, now)

@@ -1,0 +1,90 @@
+"""The tenant's directory (Entra ID, as far as the lab needs it): the learner (a user) and the
+service principals of managed identities, which resource providers create and remove with the
+resources that own them."""
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from . import registry
+
+registry.schema("""
+CREATE TABLE IF NOT EXISTS principals (
+  object_id    TEXT PRIMARY KEY,
+  app_id       TEXT NOT NULL,             -- client id (users: the app they signed in with)
+  type         TEXT NOT NULL,              -- User | ServicePrincipal
+  display_name TEXT NOT NULL,
+  upn          TEXT,
+  mi_resource_id TEXT,                     -- ARM id of the identity (xms_mirid) for managed identities
+  created      REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS principals_app ON principals (app_id COLLATE NOCASE);
+CREATE INDEX IF NOT EXISTS principals_mi ON principals (mi_resource_id COLLATE NOCASE);
+""")
+
+# The learner's tokens carry the Azure CLI's application id, as a user signed in with `az login`.
+AZURE_CLI_APP_ID = "04b07795-8ddb-461a-bbee-02f9e1bf7b46"
+
+
+@dataclass(frozen=True)
+class Principal:
+    object_id: str
+    app_id: str
+    type: str
+    display_name: str
+    upn: str | None = None
+    mi_resource_id: str | None = None
+
+    @property
+    def is_user(self) -> bool:
+        return self.type == "User"
+
+
+def _principal(row: dict | None) -> Principal | None:
+    if row is None:
+        return None
+    return Principal(row["object_id"], row["app_id"], row["type"], row["display_name"], row["upn"],
+                     row["mi_resource_id"])
+
+
+def add_user(sb, display_name: str, upn: str, object_id: str | None = None) -> Principal:
+    object_id = object_id or str(uuid.uuid4())
+    with sb.store.transaction():
+        sb.store.execute("INSERT INTO principals VALUES (?,?,?,?,?,?,?)",
+                         (object_id, AZURE_CLI_APP_ID, "User", display_name, upn, None, sb.clock.now()))
+    return get(sb, object_id)
+
+
+def add_managed_identity(sb, resource_id: str, display_name: str) -> Principal:
+    """The service principal behind a system-assigned identity: its xms_mirid is the resource id."""
+    object_id, app_id = str(uuid.uuid4()), str(uuid.uuid4())
+    with sb.store.transaction():
+        sb.store.execute("INSERT INTO principals VALUES (?,?,?,?,?,?,?)",
+                         (object_id, app_id, "ServicePrincipal", display_name, None, resource_id,
+                          sb.clock.now()))
+    return get(sb, object_id)
+
+
+def get(sb, object_id: str) -> Principal | None:
+    return _principal(sb.store.one("SELECT * FROM principals WHERE object_id = ? COLLATE NOCASE",
+                                   (object_id,)))
+
+
+def find(sb, *, object_id: str | None = None, client_id: str | None = None,
+         mi_resource_id: str | None = None) -> Principal | None:
+    if object_id:
+        return get(sb, object_id)
+    if client_id:
+        return _principal(sb.store.one(
+            "SELECT * FROM principals WHERE app_id = ? COLLATE NOCASE AND type = 'ServicePrincipal'",
+            (client_id,)))
+    if mi_resource_id:
+        return _principal(sb.store.one(
+            "SELECT * FROM principals WHERE mi_resource_id = ? COLLATE NOCASE",
+            (mi_resource_id.rstrip("/"),)))
+    return None
+
+
+def remove(sb, object_id: str) -> None:
+    with sb.store.transaction():
+        sb.store.execute("DELETE FROM principals WHERE object_id = ?", (object_id,))

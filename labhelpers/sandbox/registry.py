@@ -1,0 +1,47 @@
+"""What providers plug into the platform besides routes: their SQLite schema, what they seed in a
+new sandbox, what runs when the sandbox clock moves, what a resource-group delete must remove,
+and which data-plane host names exist (a host that does not exist is refused, as DNS would)."""
+from __future__ import annotations
+
+from typing import Callable
+
+SCHEMAS: list[str] = []                       # CREATE TABLE IF NOT EXISTS … statements
+SEEDERS: list[Callable] = []                  # fn(sb) once, when a state dir is new
+TICKERS: list[Callable] = []                  # fn(sb, now) before each request: act on due events
+GROUP_DELETERS: list[Callable] = []           # fn(sb, caller, subscription_id, group_name)
+HOSTS: dict[str, Callable] = {}               # plane → fn(sb, label) -> bool (does the host exist?)
+
+
+def schema(sql: str) -> None:
+    SCHEMAS.append(sql)
+
+
+def seeder(fn):
+    SEEDERS.append(fn)
+    return fn
+
+
+def ticker(fn):
+    TICKERS.append(fn)
+    return fn
+
+
+def group_deleter(fn):
+    GROUP_DELETERS.append(fn)
+    return fn
+
+
+def host_check(plane: str):
+    def register(fn):
+        HOSTS[plane] = fn
+        return fn
+    return register
+
+OBSERVERS: dict[str, Callable] = {}           # plane → fn(sb, req, resp, duration_ms): after each request
+
+
+def observer(plane: str):
+    def register(fn):
+        OBSERVERS[plane] = fn
+        return fn
+    return register

@@ -1,0 +1,86 @@
+"""Signed access tokens (RS256 JWTs) as Entra ID issues them: the signing key is made once per
+state dir; every request's token is verified for signature, audience and expiry."""
+from __future__ import annotations
+
+import base64
+import hashlib
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+import jwt
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+TOKEN_LIFETIME = 24 * 3600     # ≥ 1 h so clients cache it (wire contract §2); wall clock, not sandbox clock
+
+
+class TokenError(Exception):
+    def __init__(self, kind: str, detail: str = ""):
+        super().__init__(f"{kind}: {detail}")
+        self.kind = kind       # missing | invalid | expired | audience
+        self.detail = detail
+
+
+class TokenService:
+    def __init__(self, state_dir: Path, tenant_id: str):
+        self.tenant_id = tenant_id
+        self.issuer = f"https://sts.windows.net/{tenant_id}/"
+        self._key = _load_or_create_key(state_dir / "token-signing.key")
+        self._public = self._key.public_key()
+        der = self._public.public_bytes(serialization.Encoding.DER,
+                                        serialization.PublicFormat.SubjectPublicKeyInfo)
+        self.kid = base64.urlsafe_b64encode(hashlib.sha1(der).digest()).decode().rstrip("=")
+
+    def issue(self, principal, audience: str, lifetime: int = TOKEN_LIFETIME) -> tuple[str, int]:
+        now = int(time.time())
+        exp = now + lifetime
+        claims = {"aud": audience, "iss": self.issuer, "iat": now, "nbf": now, "exp": exp,
+                  "oid": principal.object_id, "sub": principal.object_id, "tid": self.tenant_id,
+                  "appid": principal.app_id, "appidacr": "0" if principal.is_user else "2",
+                  "idtyp": "user" if principal.is_user else "app", "ver": "1.0"}
+        if principal.is_user:
+            claims.update(upn=principal.upn, unique_name=principal.upn, name=principal.display_name,
+                          scp="user_impersonation", amr=["pwd"])
+        else:
+            claims["xms_mirid"] = principal.mi_resource_id
+        token = jwt.encode(claims, self._key, algorithm="RS256", headers={"kid": self.kid, "x5t": self.kid})
+        return token, exp
+
+    def verify(self, token: str, audiences: tuple[str, ...]) -> dict:
+        try:
+            claims = jwt.decode(token, self._public, algorithms=["RS256"], issuer=self.issuer,
+                                options={"verify_aud": False, "require": ["exp", "aud", "oid", "tid"]})
+        except jwt.ExpiredSignatureError:
+            exp = jwt.decode(token, options={"verify_signature": False}).get("exp", 0)
+            raise TokenError("expired", datetime.fromtimestamp(exp, timezone.utc).strftime("%m/%d/%Y %H:%M:%S"))
+        except jwt.PyJWTError as exc:
+            raise TokenError("invalid", str(exc))
+        if claims["aud"] not in audiences:
+            raise TokenError("audience", claims["aud"])
+        return claims
+
+    def jwk(self) -> dict:
+        numbers = self._public.public_numbers()
+
+        def b64(n: int) -> str:
+            return base64.urlsafe_b64encode(n.to_bytes((n.bit_length() + 7) // 8, "big")).decode().rstrip("=")
+        return {"kty": "RSA", "use": "sig", "kid": self.kid, "x5t": self.kid, "n": b64(numbers.n),
+                "e": b64(numbers.e), "issuer": self.issuer}
+
+
+def _load_or_create_key(path: Path) -> rsa.RSAPrivateKey:
+    if path.exists():
+        return serialization.load_pem_private_key(path.read_bytes(), password=None)
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    _write_private(path, key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    return key
+
+
+def _write_private(path: Path, data: bytes) -> None:
+    """Write a secret file readable by its owner only, atomically (two processes may race)."""
+    tmp = path.with_suffix(path.suffix + f".{__import__('os').getpid()}.tmp")
+    tmp.write_bytes(data)
+    tmp.chmod(0o600)
+    tmp.replace(path)

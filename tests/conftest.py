@@ -1,0 +1,128 @@
+"""Test fixtures: real sandbox servers (subprocesses) that the real SDK clients reach over HTTPS
+through the proxy, exactly as a learner's kernel does. Nothing here mocks the SDK or its transport."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from labhelpers.sandbox import server
+from labhelpers.sandbox.context import Sandbox
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class SandboxHandle:
+    """A sandbox server for one state dir, and what a test needs to talk to it."""
+
+    def __init__(self, state_dir: Path, *extra_args: str):
+        self.state_dir = Path(state_dir)
+        self.extra_args = list(extra_args)
+        self.proc: subprocess.Popen | None = None
+        self.info: dict = {}
+        self._sb: Sandbox | None = None
+
+    def start(self) -> "SandboxHandle":
+        args = [sys.executable, "-m", "labhelpers.sandbox", "serve", "--state", str(self.state_dir), *self.extra_args]
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        out = open(self.state_dir / "server.out", "ab")
+        self.proc = subprocess.Popen(args, stdout=out, stderr=out, stdin=subprocess.DEVNULL, cwd=ROOT)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            info = server._read_info(self.state_dir)
+            if info.get("pid") == self.proc.pid:
+                self.info = info
+                return self
+            if self.proc.poll() is not None:
+                raise RuntimeError((self.state_dir / "server.out").read_text()[-3000:])
+            time.sleep(0.05)
+        raise RuntimeError("sandbox did not start")
+
+    def stop(self, kill: bool = False) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.kill() if kill else self.proc.terminate()
+            self.proc.wait(10)
+
+    def restart(self, kill: bool = False) -> "SandboxHandle":
+        self.stop(kill=kill)
+        return self.start()
+
+    @property
+    def env(self) -> dict[str, str | None]:
+        return server.client_env(self.info)
+
+    def activate(self) -> None:
+        server.apply_env(self.env)
+
+    @contextmanager
+    def activated(self):
+        saved = dict(os.environ)
+        self.activate()
+        try:
+            yield self
+        finally:
+            os.environ.clear()
+            os.environ.update(saved)
+
+    @property
+    def subscription_id(self) -> str:
+        return self.info["subscriptions"][0]
+
+    @property
+    def reader_subscription_id(self) -> str:
+        return self.info["subscriptions"][1]
+
+    @property
+    def tenant_id(self) -> str:
+        return self.info["tenant_id"]
+
+    @property
+    def learner_object_id(self) -> str:
+        return self.info["learner_object_id"]
+
+    @property
+    def sb(self) -> Sandbox:
+        if self._sb is None:
+            self._sb = Sandbox(self.state_dir)
+        return self._sb
+
+    def credential(self):
+        from azure.identity import DefaultAzureCredential
+        return DefaultAzureCredential()
+
+    def mi_credential(self, object_id: str):
+        from azure.identity import ManagedIdentityCredential
+        return ManagedIdentityCredential(identity_config={"object_id": object_id})
+
+    def advance(self, duration: str) -> str:
+        return subprocess.run([sys.executable, "-m", "labhelpers.sandbox", "advance", "--state",
+                               str(self.state_dir), duration], check=True, capture_output=True, text=True,
+                              cwd=ROOT).stdout
+
+
+@pytest.fixture(scope="session")
+def sandbox(tmp_path_factory):
+    """One sandbox per test worker; the process environment points every SDK client at it."""
+    handle = SandboxHandle(tmp_path_factory.mktemp("sandbox")).start()
+    handle.activate()
+    yield handle
+    handle.stop()
+
+
+@pytest.fixture
+def start_sandbox(tmp_path_factory):
+    """Factory for a sandbox of a test's own (clock moves, restarts, --rbac-delay)."""
+    started: list[SandboxHandle] = []
+
+    def start(*extra_args: str) -> SandboxHandle:
+        handle = SandboxHandle(tmp_path_factory.mktemp("own-sandbox"), *extra_args).start()
+        started.append(handle)
+        return handle
+    yield start
+    for handle in started:
+        handle.stop()
