@@ -42,6 +42,9 @@ class _Handler(BaseHTTPRequestHandler):
                 self.rfile.readline()
         length = int(self.headers.get("Content-Length") or 0)
         if length > MAX_HEADER_BODY:
+            # Drain what the client sends before answering 413, or it sees a reset instead of the error.
+            while length > 0 and self.rfile.read(min(length, 1 << 20)):
+                length -= 1 << 20
             return None
         return self.rfile.read(length) if length else b""
 

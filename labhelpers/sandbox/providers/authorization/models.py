@@ -1,0 +1,211 @@
+"""Microsoft.Authorization rules: built-in role definitions and role assignments at any ARM scope
+(facts §D2 for the errors). The table and the evaluator live in `rbac.py`."""
+from __future__ import annotations
+
+import re
+import uuid
+
+from ... import catalog, directory, rbac, registry
+from ...errors import AzureError
+from ..resources import models as resources
+
+_GUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
+# A scope is the root, a subscription, a group, or a resource (namespace then type/name pairs),
+# children included (…/vaults/v/keys/k).
+_SCOPE = re.compile(r"^/subscriptions/[^/]+(/resourcegroups/[^/]+(/providers/[^/]+(/[^/]+/[^/]+)+)?)?$", re.I)
+PRINCIPAL_TYPES = ("User", "Group", "ServicePrincipal", "ForeignGroup", "Device")
+
+
+def check_scope(sb, scope: str, api_version: str | None) -> str:
+    """The scope, normalised ('/subscriptions/…' without trailing slash), if it can hold assignments.
+    ARM routes a malformed one to its own front door, which then rejects the api-version
+    (azure-sdk-for-python#37423); a missing subscription or group gets its 404."""
+    scope = "/" + scope.strip("/")
+    if scope == "/":
+        return scope
+    if not _SCOPE.match(scope):
+        versions = ",".join(sorted(catalog.api_versions("Microsoft.Resources", "resourceGroups"), reverse=True))
+        raise AzureError(400, "InvalidApiVersionParameter",
+                         f"The api-version '{api_version}' is invalid. The supported versions are '{versions}'.")
+    parts = scope.split("/")
+    if sb.subscription(parts[2]) is None:
+        raise AzureError(404, "SubscriptionNotFound", f"The subscription '{parts[2]}' could not be found.")
+    if len(parts) > 4:
+        resources.require_group(sb, parts[2], parts[4])
+    return scope
+
+
+def subscription_of(scope: str) -> str | None:
+    m = re.match(r"^/subscriptions/([^/]+)", scope, re.I)
+    return m.group(1) if m else None
+
+
+# --- role definitions ----------------------------------------------------------------------------
+
+def role_definition_id(scope: str, role_id: str) -> str:
+    """Built-in role ids as ARM returns them: at subscription scope when asked below the root."""
+    sub = subscription_of(scope)
+    prefix = f"/subscriptions/{sub}" if sub else ""
+    return f"{prefix}/providers/Microsoft.Authorization/roleDefinitions/{role_id}"
+
+
+def find_role(role_id: str) -> dict:
+    role = rbac.builtin_roles().get(role_id.lower())
+    if role is None:
+        raise AzureError(404, "RoleDefinitionDoesNotExist",
+                         f"The specified role definition with ID '{role_id}' does not exist.")
+    return role
+
+
+def list_roles(filter_text: str | None) -> list[dict]:
+    """`$filter` as the service takes it: roleName eq '…' (case-insensitive) or type eq '…'."""
+    roles = list(rbac.builtin_roles().values())
+    if not filter_text:
+        return roles
+    m = re.fullmatch(r"\s*(roleName|type)\s+eq\s+'(.*)'\s*", filter_text, re.I)
+    if not m:
+        raise AzureError(400, "UnsupportedQuery",
+                         f"The filter '{filter_text}' is not supported. Supported filters are "
+                         "\"roleName eq '{value}'\" and \"type eq 'BuiltInRole|CustomRole'\".")
+    field = "roleName" if m.group(1).lower() == "rolename" else "roleType"
+    return [r for r in roles if r[field].lower() == m.group(2).lower()]
+
+
+# --- role assignments ----------------------------------------------------------------------------
+
+def get_assignment(sb, name: str) -> dict | None:
+    return sb.store.one("SELECT * FROM role_assignments WHERE name = ?", (name,))
+
+
+def require_assignment(sb, scope: str, name: str) -> dict:
+    row = get_assignment(sb, name)
+    if row is None or row["scope_key"] != rbac.scope_key(scope):
+        raise AzureError(404, "RoleAssignmentNotFound", f"The role assignment '{name}' is not found.")
+    return row
+
+
+def _required(props: dict, key: str) -> str:
+    value = props.get(key)
+    if not isinstance(value, str) or not value:
+        raise AzureError(400, "InvalidRequestContent", "The request content was invalid and could not be "
+                         f"deserialized: 'Required property '{key}' not found in JSON. Path 'properties'.'.")
+    return value
+
+
+def create_assignment(sb, caller, scope: str, name: str, body: dict, api_version: str) -> tuple[dict, bool]:
+    """PUT a role assignment; returns (row, created). Re-PUTting the same assignment is a no-op."""
+    if not _GUID.match(name):
+        raise AzureError(400, "InvalidRoleAssignmentId",
+                         f"The role assignment ID '{name}' is not valid. The role assignment ID must be a GUID.")
+    scope = check_scope(sb, scope, api_version)
+    props = body.get("properties")
+    if not isinstance(props, dict):
+        raise AzureError(400, "InvalidRequestContent", "The request content was invalid and could not be "
+                         "deserialized: 'Required property 'properties' not found in JSON.'.")
+    role_id = _required(props, "roleDefinitionId").rstrip("/").rsplit("/", 1)[-1]
+    principal_id = _required(props, "principalId")
+    if not _GUID.match(principal_id):
+        raise AzureError(400, "InvalidPrincipalId", "A valid principal ID must be provided for role assignment.")
+    if not _GUID.match(role_id) or role_id.lower() not in rbac.builtin_roles():
+        raise AzureError(400, "RoleDefinitionDoesNotExist",
+                         f"The specified role definition with ID '{role_id}' does not exist.")
+    principal = directory.get(sb, principal_id)
+    if principal is None:
+        raise AzureError(400, "PrincipalNotFound",
+                         f"Principal {principal_id.replace('-', '')} does not exist in the directory {sb.tenant_id}. "
+                         "Check that you have the correct principal ID. If you are creating this principal and "
+                         "then immediately assigning a role, this error might be related to a replication delay. "
+                         "In this case, set the role assignment principalType property to a value, such as "
+                         "ServicePrincipal, User, or Group.  See https://aka.ms/docs-principaltype")
+    principal_type = props.get("principalType") or principal.type
+    if principal_type not in PRINCIPAL_TYPES:
+        raise AzureError(400, "InvalidPrincipalType", f"The principal type '{principal_type}' is not valid. "
+                         f"Valid values are {', '.join(PRINCIPAL_TYPES)}.")
+    if principal_type != principal.type:
+        raise AzureError(400, "UnmatchedPrincipalType",
+                         f"The PrincipalId '{principal_id.replace('-', '')}' has type '{principal.type}' , which is "
+                         f"different from specified PrincipalType '{principal_type}'.")
+    now = sb.clock.now()
+    with sb.store.transaction():
+        existing = get_assignment(sb, name)
+        if existing is not None:
+            if (existing["scope_key"], existing["principal_id"], existing["role_id"]) != \
+                    (rbac.scope_key(scope), principal.object_id.lower(), role_id.lower()):
+                raise AzureError(409, "RoleAssignmentUpdateNotPermitted",
+                                 "Tenant ID, application ID, principal ID, and scope are not allowed to be updated.")
+            sb.store.execute("UPDATE role_assignments SET description = ?, condition = ?, condition_version = ?, "
+                             "updated = ?, updated_by = ? WHERE name = ?",
+                             (props.get("description"), props.get("condition"), props.get("conditionVersion"),
+                              now, caller.object_id, name))
+            return get_assignment(sb, name), False
+        twin = sb.store.one("SELECT name FROM role_assignments WHERE scope_key = ? AND principal_id = ? AND role_id = ?",
+                            (rbac.scope_key(scope), principal.object_id.lower(), role_id.lower()))
+        if twin is not None:
+            raise AzureError(409, "RoleAssignmentExists", "The role assignment already exists. The ID of the "
+                             f"existing role assignment is {twin['name'].replace('-', '')}.")
+        _insert(sb, name, scope, role_id, principal, principal_type, caller.object_id, now,
+                effective=now + sb.config.rbac_delay, description=props.get("description"),
+                condition=props.get("condition"), condition_version=props.get("conditionVersion"))
+        return get_assignment(sb, name), True
+
+
+def _insert(sb, name, scope, role_id, principal, principal_type, created_by, now, *, effective,
+            description=None, condition=None, condition_version=None) -> None:
+    sb.store.execute("INSERT INTO role_assignments VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                     (name.lower(), scope, rbac.scope_key(scope), role_id.lower(), principal.object_id.lower(),
+                      principal_type, description, condition, condition_version, now, now, created_by,
+                      created_by, effective))
+
+
+def delete_assignment(sb, scope: str, name: str) -> dict | None:
+    """The deleted assignment, or None when there was none (ARM then answers 204)."""
+    with sb.store.transaction():
+        row = get_assignment(sb, name)
+        if row is None or row["scope_key"] != rbac.scope_key(scope):
+            return None
+        sb.store.execute("DELETE FROM role_assignments WHERE name = ?", (row["name"],))
+    return row
+
+
+def list_assignments(sb, scope: str, filter_text: str | None) -> list[dict]:
+    """At, above and below the scope; `atScope()` drops those below; `principalId eq '…'` (or
+    assignedTo('…'), the same here since the sandbox has no groups) keeps one principal's."""
+    at_scope, principal = _parse_filter(filter_text)
+    key = rbac.scope_key(scope)
+    rows = sb.store.all("SELECT * FROM role_assignments ORDER BY created, name")
+    result = []
+    for row in rows:
+        above = row["scope_key"] == "/" or row["scope_key"] == key or key.startswith(row["scope_key"] + "/")
+        below = row["scope_key"].startswith(key + "/") or key == "/"
+        if not (above or (below and not at_scope)):
+            continue
+        if principal and row["principal_id"] != principal.lower():
+            continue
+        result.append(row)
+    return result
+
+
+def _parse_filter(filter_text: str | None) -> tuple[bool, str | None]:
+    at_scope, principal = False, None
+    for term in filter(None, re.split(r"\s+and\s+", (filter_text or "").strip(), flags=re.I)):
+        m = re.fullmatch(r"principalId\s+eq\s+'([^']*)'|assignedTo\('([^']*)'\)", term, re.I)
+        if term.lower() == "atscope()":
+            at_scope = True
+        elif m:
+            principal = m.group(1) or m.group(2)
+        else:
+            raise AzureError(400, "UnsupportedQuery",
+                             f"The filter '{filter_text}' is not supported. Supported filters are either "
+                             "'atScope()' or 'principalId eq '{value}'' or 'assignedTo('{value}')'.")
+    return at_scope, principal
+
+
+@registry.seeder
+def seed_learner_roles(sb) -> None:
+    """The learner's role in each subscription (context.SUBSCRIPTIONS), effective at once."""
+    learner = sb.learner
+    by_name = {r["roleName"]: r["id"] for r in rbac.builtin_roles().values()}
+    now = sb.clock.now()
+    for sub in sb.subscriptions():
+        _insert(sb, str(uuid.uuid4()), f"/subscriptions/{sub['subscription_id']}", by_name[sub["learner_role"]],
+                learner, learner.type, None, now, effective=now)

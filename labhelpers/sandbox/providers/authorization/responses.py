@@ -1,0 +1,82 @@
+"""Wire format and routes of Microsoft.Authorization (wire contract §7; shapes from
+azure-rest-specs/Microsoft.Authorization/2022-04-01). A scope is any ARM id, so the patterns let
+`scope` span several segments (or none: the tenant root)."""
+from __future__ import annotations
+
+from ... import catalog
+from ...clock import iso
+from ...http import Response, ok
+from ...routing import ARM
+from . import models
+
+_SCOPE = r"(?P<scope>(?:/.+?)?)/providers/Microsoft\.Authorization"
+DEFINITIONS = _SCOPE + "/roleDefinitions"
+ASSIGNMENTS = _SCOPE + "/roleAssignments"
+_DEF_VERSIONS = dict(api_versions=catalog.api_versions("Microsoft.Authorization", "roleDefinitions"),
+                     version_error=catalog.version_error("Microsoft.Authorization", "roleDefinitions"))
+_RA_VERSIONS = dict(api_versions=catalog.api_versions("Microsoft.Authorization", "roleAssignments"),
+                    version_error=catalog.version_error("Microsoft.Authorization", "roleAssignments"))
+
+
+def _definition_json(scope: str, role: dict) -> dict:
+    return {"id": models.role_definition_id(scope, role["id"]), "name": role["id"],
+            "type": "Microsoft.Authorization/roleDefinitions",
+            "properties": {"roleName": role["roleName"], "type": role["roleType"],
+                           "description": role["description"], "assignableScopes": role["assignableScopes"],
+                           "permissions": [{k: block.get(k, []) for k in
+                                            ("actions", "notActions", "dataActions", "notDataActions")}
+                                           for block in role["permissions"]]}}
+
+
+def _assignment_json(row: dict) -> dict:
+    scope = row["scope"]
+    return {"id": f"{scope.rstrip('/')}/providers/Microsoft.Authorization/roleAssignments/{row['name']}",
+            "name": row["name"], "type": "Microsoft.Authorization/roleAssignments",
+            "properties": {"roleDefinitionId": models.role_definition_id(scope, row["role_id"]),
+                           "principalId": row["principal_id"], "principalType": row["principal_type"],
+                           "scope": scope, "condition": row["condition"],
+                           "conditionVersion": row["condition_version"], "description": row["description"],
+                           "createdOn": iso(row["created"]), "updatedOn": iso(row["updated"]),
+                           "createdBy": row["created_by"], "updatedBy": row["updated_by"],
+                           "delegatedManagedIdentityResourceId": None}}
+
+
+# Role definitions are readable by every principal of the tenant, at any scope (no action to check).
+
+@ARM.route("GET", DEFINITIONS, **_DEF_VERSIONS)
+def list_role_definitions(sb, req, scope):
+    return ok({"value": [_definition_json(scope, r) for r in models.list_roles(req.arg("$filter"))]})
+
+
+@ARM.route("GET", DEFINITIONS + "/{roleDefinitionId}", **_DEF_VERSIONS)
+def get_role_definition(sb, req, scope, roleDefinitionId):
+    return ok(_definition_json(scope, models.find_role(roleDefinitionId)))
+
+
+@ARM.route("GET", ASSIGNMENTS, action="Microsoft.Authorization/roleAssignments/read", **_RA_VERSIONS)
+def list_role_assignments(sb, req, scope):
+    scope = models.check_scope(sb, scope, req.api_version)
+    return ok({"value": [_assignment_json(r) for r in models.list_assignments(sb, scope, req.arg("$filter"))]})
+
+
+@ARM.route("PUT", ASSIGNMENTS + "/{roleAssignmentName}", action="Microsoft.Authorization/roleAssignments/write",
+           **_RA_VERSIONS)
+def create_role_assignment(sb, req, scope, roleAssignmentName):
+    row, created = models.create_assignment(sb, req.caller, scope, roleAssignmentName, req.json_object(),
+                                            req.api_version)
+    return ok(_assignment_json(row), 201 if created else 200)
+
+
+@ARM.route("GET", ASSIGNMENTS + "/{roleAssignmentName}", action="Microsoft.Authorization/roleAssignments/read",
+           **_RA_VERSIONS)
+def get_role_assignment(sb, req, scope, roleAssignmentName):
+    scope = models.check_scope(sb, scope, req.api_version)
+    return ok(_assignment_json(models.require_assignment(sb, scope, roleAssignmentName)))
+
+
+@ARM.route("DELETE", ASSIGNMENTS + "/{roleAssignmentName}",
+           action="Microsoft.Authorization/roleAssignments/delete", **_RA_VERSIONS)
+def delete_role_assignment(sb, req, scope, roleAssignmentName):
+    scope = models.check_scope(sb, scope, req.api_version)
+    row = models.delete_assignment(sb, scope, roleAssignmentName)
+    return ok(_assignment_json(row)) if row else Response(204)
