@@ -63,7 +63,11 @@ class NoDelayServer(http.server.ThreadingHTTPServer):
 def main() -> int:
     with running_sandbox() as info:
         token = DefaultAzureCredential().get_token("https://management.azure.com/.default").token
+        # Both sessions are configured explicitly, so neither pays for reading proxy variables per call.
         arm = requests.Session()
+        arm.trust_env = False
+        arm.proxies = {"https": info["proxy_url"]}
+        arm.verify = info["ca_bundle"]
         arm.headers["Authorization"] = f"Bearer {token}"
         url = f"https://management.azure.com/subscriptions/{info['subscription_id']}?api-version=2022-12-01"
         assert arm.get(url).status_code == 200

@@ -40,6 +40,7 @@ class Sandbox:
         self.config = config or Config()
         self.store = Store(self.state_dir / "sandbox.db")
         self.clock = Clock(self.store)
+        self._last_tick = float("-inf")
         self._import_providers()
         with self.store.transaction():
             for sql in registry.SCHEMAS:
@@ -91,7 +92,11 @@ class Sandbox:
         return self.subscriptions()[0]["subscription_id"]
 
     def tick(self) -> None:
-        """Let what is due on the sandbox clock happen (rotations, purges) before a request."""
+        """Let what is due on the sandbox clock happen (rotations, purges) before a request: at once
+        after the clock was advanced, otherwise at most once a second."""
         now = self.clock.now()
+        if 0 <= now - self._last_tick < 1:
+            return
+        self._last_tick = now
         for fn in registry.TICKERS:
             fn(self, now)

@@ -30,7 +30,20 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, fmt, *args):  # the request log is written by _write (without headers)
         pass
 
+    def _quick_ack(self) -> None:
+        """urllib3 keeps Nagle on behind a proxy, so a POST body waits for our ACK: send it at once
+        (Linux clears the flag after a while, so it is set again before every read)."""
+        try:
+            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_QUICKACK, 1)
+        except (AttributeError, OSError):
+            pass
+
+    def handle_one_request(self):
+        self._quick_ack()
+        super().handle_one_request()
+
     def _body(self) -> bytes | None:
+        self._quick_ack()
         if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
             chunks = []
             while True:

@@ -30,6 +30,7 @@ class TokenService:
         self._public = self._key.public_key()
         der = self._public.public_bytes(serialization.Encoding.DER,
                                         serialization.PublicFormat.SubjectPublicKeyInfo)
+        self._verified: dict[str, dict] = {}      # token → claims, signature already checked
         self.kid = base64.urlsafe_b64encode(hashlib.sha1(der).digest()).decode().rstrip("=")
 
     def issue(self, principal, audience: str, lifetime: int = TOKEN_LIFETIME) -> tuple[str, int]:
@@ -48,6 +49,17 @@ class TokenService:
         return token, exp
 
     def verify(self, token: str, audiences: tuple[str, ...]) -> dict:
+        claims = self._verified.get(token)
+        if claims is None or claims["exp"] <= time.time():
+            claims = self._decode(token)
+            if len(self._verified) >= 1024:        # clients reuse a token for hours: keep the recent ones
+                self._verified.clear()
+            self._verified[token] = claims
+        if claims["aud"] not in audiences:
+            raise TokenError("audience", claims["aud"])
+        return claims
+
+    def _decode(self, token: str) -> dict:
         try:
             claims = jwt.decode(token, self._public, algorithms=["RS256"], issuer=self.issuer,
                                 options={"verify_aud": False, "require": ["exp", "aud", "oid", "tid"]})
@@ -56,8 +68,6 @@ class TokenService:
             raise TokenError("expired", datetime.fromtimestamp(exp, timezone.utc).strftime("%m/%d/%Y %H:%M:%S"))
         except jwt.PyJWTError as exc:
             raise TokenError("invalid", str(exc))
-        if claims["aud"] not in audiences:
-            raise TokenError("audience", claims["aud"])
         return claims
 
     def jwk(self) -> dict:

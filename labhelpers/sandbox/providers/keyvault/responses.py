@@ -1,0 +1,108 @@
+"""Microsoft.KeyVault on ARM: the vault routes and their wire format (wire contract §4, the
+2026-05-15 spec in azure-rest-specs/Microsoft.KeyVault)."""
+from __future__ import annotations
+
+from ... import catalog
+from ...errors import AzureError
+from ...http import Response, ok
+from ...routing import ARM
+from ..resources.models import require_group
+from . import models
+
+_SUB = "/subscriptions/{subscriptionId}/providers/Microsoft.KeyVault"
+_RG = "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.KeyVault"
+
+
+def _route(method: str, pattern: str, action: str, type_name: str = "vaults", **kw):
+    return ARM.route(method, pattern, action=action,
+                     api_versions=catalog.api_versions("Microsoft.KeyVault", type_name),
+                     version_error=catalog.version_error("Microsoft.KeyVault", type_name), **kw)
+
+
+def _page(items: list[dict], req) -> dict:
+    top = req.arg("$top")
+    if top is not None:
+        if not top.isdigit() or int(top) < 1:
+            raise AzureError(400, "InvalidParameter", f"The value '{top}' of '$top' must be a positive integer.")
+        items = items[:int(top)]
+    return {"value": items}
+
+
+@_route("POST", _SUB + "/checkNameAvailability", "Microsoft.KeyVault/checkNameAvailability/read",
+        "checkNameAvailability", name="VaultCheckNameAvailability")
+def check_name_availability(sb, req, subscriptionId):
+    body = req.json_object()
+    if str(body.get("type", "")).lower() != models.TYPE.lower():
+        raise AzureError(400, "InvalidParameter",
+                         f"The resource type '{body.get('type')}' is not valid; use '{models.TYPE}'.")
+    return ok(models.check_name(sb, body.get("name")))
+
+
+@_route("PUT", _RG + "/vaults/{vaultName}", "Microsoft.KeyVault/vaults/write", name="VaultPut")
+def put_vault(sb, req, subscriptionId, resourceGroupName, vaultName):
+    group = require_group(sb, subscriptionId, resourceGroupName)
+    vault, created = models.create_or_update(sb, req.caller, subscriptionId, group.get("name", resourceGroupName),
+                                             vaultName, req.json_object(), req.api_version)
+    # 200/201 with provisioningState Succeeded: the SDK's LRO poller is done at once (wire contract §5).
+    return ok(vault, 201 if created else 200)
+
+
+@_route("PATCH", _RG + "/vaults/{vaultName}", "Microsoft.KeyVault/vaults/write", name="VaultPatch")
+def patch_vault(sb, req, subscriptionId, resourceGroupName, vaultName):
+    require_group(sb, subscriptionId, resourceGroupName)
+    return ok(models.update(sb, req.caller, subscriptionId, resourceGroupName, vaultName, req.json_object()))
+
+
+@_route("GET", _RG + "/vaults/{vaultName}", "Microsoft.KeyVault/vaults/read", name="VaultGet")
+def get_vault(sb, req, subscriptionId, resourceGroupName, vaultName):
+    require_group(sb, subscriptionId, resourceGroupName)
+    r = models.live_in_group(sb, subscriptionId, resourceGroupName, vaultName)
+    if r is None:
+        raise models.not_found(vaultName, resourceGroupName)
+    return ok(models.to_json(r))
+
+
+@_route("DELETE", _RG + "/vaults/{vaultName}", "Microsoft.KeyVault/vaults/delete", name="VaultDelete")
+def delete_vault(sb, req, subscriptionId, resourceGroupName, vaultName):
+    require_group(sb, subscriptionId, resourceGroupName)
+    r = models.live_in_group(sb, subscriptionId, resourceGroupName, vaultName)
+    if r is None:
+        return Response(204)
+    models.soft_delete(sb, r)
+    return Response(200)
+
+
+@_route("GET", _RG + "/vaults", "Microsoft.KeyVault/vaults/read", name="VaultList")
+def list_by_group(sb, req, subscriptionId, resourceGroupName):
+    require_group(sb, subscriptionId, resourceGroupName)
+    rows = sb.store.all("SELECT * FROM kv_vaults WHERE subscription_id = ? COLLATE NOCASE AND resource_group = ? "
+                        "COLLATE NOCASE AND deleted IS NULL ORDER BY key", (subscriptionId, resourceGroupName))
+    return ok(_page([models.to_json(r) for r in rows], req))
+
+
+@_route("GET", _SUB + "/vaults", "Microsoft.KeyVault/vaults/read", name="VaultList")
+def list_by_subscription(sb, req, subscriptionId):
+    rows = sb.store.all("SELECT * FROM kv_vaults WHERE subscription_id = ? COLLATE NOCASE AND deleted IS NULL "
+                        "ORDER BY key", (subscriptionId,))
+    return ok(_page([models.to_json(r) for r in rows], req))
+
+
+@_route("GET", _SUB + "/deletedVaults", "Microsoft.KeyVault/deletedVaults/read", "deletedVaults",
+        name="VaultListDeleted")
+def list_deleted(sb, req, subscriptionId):
+    rows = sb.store.all("SELECT * FROM kv_vaults WHERE subscription_id = ? COLLATE NOCASE AND deleted IS NOT NULL "
+                        "ORDER BY key", (subscriptionId,))
+    return ok({"value": [models.deleted_json(r) for r in rows]})
+
+
+@_route("GET", _SUB + "/locations/{location}/deletedVaults/{vaultName}",
+        "Microsoft.KeyVault/locations/deletedVaults/read", "locations/deletedVaults", name="VaultGetDeleted")
+def get_deleted(sb, req, subscriptionId, location, vaultName):
+    return ok(models.deleted_json(models.find_deleted(sb, subscriptionId, vaultName, location)))
+
+
+@_route("POST", _SUB + "/locations/{location}/deletedVaults/{vaultName}/purge",
+        "Microsoft.KeyVault/locations/deletedVaults/purge/action", "locations/deletedVaults", name="VaultPurge")
+def purge_deleted(sb, req, subscriptionId, location, vaultName):
+    models.purge_deleted(sb, subscriptionId, vaultName, location)
+    return Response(200)      # synchronous: the SDK's purge poller ends without polling
