@@ -88,3 +88,12 @@ def find(sb, *, object_id: str | None = None, client_id: str | None = None,
 def remove(sb, object_id: str) -> None:
     with sb.store.transaction():
         sb.store.execute("DELETE FROM principals WHERE object_id = ?", (object_id,))
+
+
+def remove_under(sb, resource_prefix: str) -> int:
+    """Remove the managed identities whose resource id lies under `resource_prefix` (a deleted group)."""
+    prefix = resource_prefix.rstrip("/").lower() + "/"
+    with sb.store.transaction():
+        cur = sb.store.execute("DELETE FROM principals WHERE lower(substr(mi_resource_id, 1, ?)) = ?",
+                               (len(prefix), prefix))
+    return cur.rowcount

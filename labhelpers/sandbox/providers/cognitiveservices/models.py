@@ -683,10 +683,8 @@ def _delete_group(sb, caller, subscription_id: str, group: str) -> None:
     """A group delete soft-deletes its accounts; user-assigned identities that live in the group go."""
     for account in list_accounts(sb, subscription_id, group):
         soft_delete(sb, account)
-    prefix = f"/subscriptions/{subscription_id}/resourceGroups/{group}/providers/Microsoft.ManagedIdentity/".lower()
-    for row in sb.store.all("SELECT object_id FROM principals WHERE lower(substr(mi_resource_id, 1, ?)) = ?",
-                            (len(prefix), prefix)):
-        directory.remove(sb, row["object_id"])
+    directory.remove_under(sb, f"/subscriptions/{subscription_id}/resourceGroups/{group}/providers/"
+                               "Microsoft.ManagedIdentity")
 
 
 @registry.host_check("cognitive")
