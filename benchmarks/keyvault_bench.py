@@ -12,48 +12,17 @@ Target: sandbox median <= 2 x floor median + one ARM GET median.
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import shlex
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 import uuid
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).parent))
+from _sandbox import running_sandbox  # noqa: E402
+
 KV_CRYPTO_OFFICER = "14b46e9e-c2b7-41b4-b07b-48a6ebf60603"
-
-
-def start_sandbox(state: Path) -> subprocess.Popen:
-    log = open(state / "server.out", "ab")
-    proc = subprocess.Popen([sys.executable, "-m", "labhelpers.sandbox", "serve", "--state", str(state)],
-                            stdout=log, stderr=log, stdin=subprocess.DEVNULL, cwd=ROOT)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        info = state / "sandbox.json"
-        if info.exists() and json.loads(info.read_text() or "{}").get("pid") == proc.pid:
-            return proc
-        if proc.poll() is not None:
-            sys.exit((state / "server.out").read_text()[-2000:])
-        time.sleep(0.05)
-    proc.terminate()
-    sys.exit("the sandbox did not start within 60 s")
-
-
-def apply_env(state: Path) -> None:
-    """Apply the `export`/`unset` lines of `python -m labhelpers.sandbox env` to this process."""
-    out = subprocess.run([sys.executable, "-m", "labhelpers.sandbox", "env", "--state", str(state)],
-                         capture_output=True, text=True, check=True, cwd=ROOT).stdout
-    for line in out.splitlines():
-        words = shlex.split(line)
-        if words[:1] == ["export"]:
-            name, _, value = words[1].partition("=")
-            os.environ[name] = value
-        elif words[:1] == ["unset"]:
-            os.environ.pop(words[1], None)
 
 
 def median_ms(fn, n: int) -> float:
@@ -67,17 +36,10 @@ def median_ms(fn, n: int) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("-n", type=int, default=15, help="repetitions per measurement (median reported)")
+    parser.add_argument("-n", type=int, default=50, help="repetitions per measurement (median reported)")
     n = parser.parse_args().n
-    with tempfile.TemporaryDirectory() as tmp:
-        state = Path(tmp)
-        proc = start_sandbox(state)
-        try:
-            apply_env(state)
-            run(n, json.loads((state / "sandbox.json").read_text())["learner_object_id"])
-        finally:
-            proc.terminate()
-            proc.wait(10)
+    with running_sandbox() as info:
+        run(n, info["learner_object_id"])
 
 
 def run(n: int, learner: str) -> None:
@@ -105,8 +67,9 @@ def run(n: int, learner: str) -> None:
     key = kc.create_rsa_key("warmup", size=2048)                  # challenge + token fetched once
     cc = CryptographyClient(key, cred)
     wrapped = cc.wrap_key(KeyWrapAlgorithm.rsa_oaep, os.urandom(32)).encrypted_key
-    cc.unwrap_key(KeyWrapAlgorithm.rsa_oaep, wrapped)
-    mgmt.vaults.get("bench", vault.name)
+    for _ in range(10):                                            # warm connections and caches
+        cc.unwrap_key(KeyWrapAlgorithm.rsa_oaep, wrapped)
+        mgmt.vaults.get("bench", vault.name)
 
     oaep = padding.OAEP(mgf=padding.MGF1(hashes.SHA1()), algorithm=hashes.SHA1(), label=None)
     local = rsa.generate_private_key(public_exponent=65537, key_size=2048)
