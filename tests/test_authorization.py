@@ -7,10 +7,12 @@ import uuid
 import pytest
 import requests
 from azure.core.exceptions import HttpResponseError, ResourceExistsError, ResourceNotFoundError
+from azure.keyvault.keys import KeyClient
 from azure.mgmt.authorization import AuthorizationManagementClient
 from azure.mgmt.resource.resources import ResourceManagementClient
 
 from labhelpers.sandbox import directory
+from test_keyvault_keys import KV_ADMIN, grant, make_vault
 
 ARM = "https://management.azure.com"
 CSEU = "e147488a-f6f5-4113-8e2d-b22465e65bf6"        # Key Vault Crypto Service Encryption User
@@ -59,7 +61,10 @@ def test_role_definitions_list_with_filter_and_get_by_id(sandbox, auth):
 
 def test_assignment_at_key_scope_create_get_list_delete(sandbox, auth, group):
     mi = _identity(sandbox, group)
-    key_scope = f"{group.id}/providers/Microsoft.KeyVault/vaults/kv{uuid.uuid4().hex[:6]}/keys/cmk"
+    vault = make_vault(sandbox, group.name)
+    grant(sandbox, vault.id, KV_ADMIN, sandbox.learner_object_id)
+    KeyClient(vault.properties.vault_uri, sandbox.credential()).create_rsa_key("cmk")
+    key_scope = f"{vault.id}/keys/cmk"
     name = str(uuid.uuid4())
     created = auth.role_assignments.create(key_scope, name, {
         "role_definition_id": _role_id(sandbox, CSEU), "principal_id": mi.object_id,

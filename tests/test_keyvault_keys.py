@@ -6,14 +6,10 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import json
 import os
 import uuid
 from datetime import datetime, timedelta, timezone
-from functools import lru_cache
-from pathlib import Path
 
-import jsonschema
 import pytest
 import requests
 from azure.core.exceptions import HttpResponseError, ResourceExistsError, ResourceNotFoundError
@@ -28,12 +24,11 @@ from azure.mgmt.keyvault.models import (AccessPolicyEntry, Permissions, Sku, Vau
 from azure.mgmt.resource.resources import ResourceManagementClient
 
 from labhelpers.sandbox import directory
+from specs import validate
 
 KV_ADMIN = "00482a5a-887f-4fb3-b363-3b7fe8e74483"
 CRYPTO_OFFICER = "14b46e9e-c2b7-41b4-b07b-48a6ebf60603"
 CRYPTO_SERVICE_ENCRYPTION_USER = "e147488a-f6f5-4113-8e2d-b22465e65bf6"
-SPECS = Path(os.environ.get("CMKLAB_SPECS", Path(__file__).resolve().parent / "specs" / "azure-rest-specs"))
-_COMMON = "../../../../../../common-types/"
 
 
 # ---- helpers shared by the Key Vault test modules -------------------------------------------------
@@ -79,37 +74,6 @@ def raw(client: KeyClient, method: str, path: str, body=None, api_version: str |
     """One request through the client's own pipeline (challenge auth, TLS, proxy), response as is."""
     url = path + (f"?api-version={api_version}" if api_version else "")
     return client.send_request(HttpRequest(method, url, json=body))
-
-
-@lru_cache(maxsize=None)
-def _spec(path: Path) -> dict:
-    return json.loads(path.read_text())
-
-
-def _resolve(node, path: Path, depth: int = 0):
-    """`node` of the spec at `path` with every $ref inlined (common-types mapped as the README says)."""
-    if depth > 40:
-        raise RecursionError("schema too deep")
-    if isinstance(node, list):
-        return [_resolve(n, path, depth) for n in node]
-    if not isinstance(node, dict):
-        return node
-    if "$ref" in node:
-        file, _, pointer = node["$ref"].partition("#")
-        target_path = SPECS / "common-types" / file[len(_COMMON):] if file.startswith(_COMMON) else (path.parent / file if file else path)
-        target = _spec(target_path)
-        for part in filter(None, pointer.split("/")):
-            target = target[part]
-        return _resolve(target, target_path, depth + 1)
-    return {k: _resolve(v, path, depth + 1) for k, v in node.items() if not k.startswith("x-ms-")}
-
-
-def validate(spec: str, definition: str, instance) -> None:
-    """Validate a response body against a definition of a stored upstream spec."""
-    path = SPECS / spec
-    if not path.exists():
-        pytest.skip(f"the REST specs are not at {SPECS} (set CMKLAB_SPECS)")
-    jsonschema.Draft4Validator(_resolve(_spec(path)["definitions"][definition], path)).validate(instance)
 
 
 KEYS_SPEC = "Microsoft.KeyVault-dataplane/2025-07-01/keys.json"

@@ -13,7 +13,8 @@ from azure.mgmt.keyvault.models import (Sku, VaultCreateOrUpdateParameters, Vaul
                                         VaultPatchProperties, VaultProperties)
 from azure.mgmt.resource.resources import ResourceManagementClient
 
-from test_keyvault_keys import CRYPTO_OFFICER, KV_ADMIN, grant, make_group, make_vault, unique, validate
+from specs import validate
+from test_keyvault_keys import CRYPTO_OFFICER, KV_ADMIN, grant, make_group, make_vault, unique
 
 SPEC = "Microsoft.KeyVault/2026-05-15/openapi.json"
 

@@ -1,5 +1,6 @@
 """The RBAC evaluator (labhelpers/sandbox/rbac.py) on an in-process sandbox: real SQLite state,
-assignments made through the authorization provider's own rules, no server needed."""
+assignments made through the authorization provider's own rules (so the vaults and keys they are
+scoped to are made through the Key Vault provider's), no server needed."""
 from __future__ import annotations
 
 import uuid
@@ -10,6 +11,7 @@ from labhelpers.sandbox import directory, rbac
 from labhelpers.sandbox.context import Config, Sandbox
 from labhelpers.sandbox.errors import AzureError
 from labhelpers.sandbox.providers.authorization import models as authz
+from labhelpers.sandbox.providers.keyvault import keys, models as vaults
 from labhelpers.sandbox.providers.resources import models as resources
 
 ROLE = {"Owner": "8e3af657-a8ff-443c-a75c-2fe8c4bcb635", "Reader": "acdd72a7-3385-48ef-bd42-f606fba81ae7",
@@ -30,7 +32,17 @@ def _group(sb, name="rg") -> str:
 
 
 def _vault(sb, name: str, group: str = "rg") -> str:
-    return f"{_group(sb, group)}/providers/Microsoft.KeyVault/vaults/{name}"
+    scope = f"{_group(sb, group)}/providers/Microsoft.KeyVault/vaults/{name}"
+    if vaults.row(sb, name) is None:
+        vaults.create_or_update(sb, sb.learner, sb.main_subscription_id, group, name, {
+            "location": "eastus", "properties": {"tenantId": sb.tenant_id, "sku": {"family": "A", "name": "standard"}}},
+            "2026-05-15")
+    return scope
+
+
+def _key(sb, vault: str, name: str) -> str:
+    keys.create(sb, vaults.row(sb, vault), name, {"kty": "EC"})
+    return f"{_vault(sb, vault)}/keys/{name}"
 
 
 def _identity(sb):
@@ -101,8 +113,8 @@ def test_not_actions_subtract_but_do_not_deny(sb):
 
 def test_scope_inherits_down_to_a_key_and_not_sideways(sb):
     mi = _identity(sb)
-    v1 = _vault(sb, "v1")
-    name = _assign(sb, f"{v1}/keys/cmk", "Key Vault Crypto Service Encryption User", mi)
+    v1 = _vault(sb, "kv1")
+    name = _assign(sb, _key(sb, "kv1", "cmk"), "Key Vault Crypto Service Encryption User", mi)
     wrap = "Microsoft.KeyVault/vaults/keys/wrap/action"
     decision = rbac.evaluate(sb, mi.object_id, wrap, f"{v1}/keys/cmk", data=True)
     assert decision.allowed and decision.assignment_id == name
@@ -110,7 +122,7 @@ def test_scope_inherits_down_to_a_key_and_not_sideways(sb):
     assert not allowed(sb, mi, wrap, f"{v1}/keys/cmk2", data=True)                   # another key
     assert not allowed(sb, mi, wrap, f"{v1}/keys/other", data=True)
     assert not allowed(sb, mi, wrap, v1, data=True)                                  # the vault above it
-    assert not allowed(sb, mi, wrap, f"{_vault(sb, 'v10')}/keys/cmk", data=True)      # vaults/v1 is not vaults/v10
+    assert not allowed(sb, mi, wrap, f"{_vault(sb, 'kv10')}/keys/cmk", data=True)     # vaults/kv1 is not vaults/kv10
     assert not allowed(sb, mi, wrap, f"{v1}/keys/cmk", data=False)                    # data role, control plane
     group_grant = _identity(sb)
     _assign(sb, _group(sb), "Key Vault Crypto Service Encryption User", group_grant)
@@ -121,7 +133,7 @@ def test_delete_assignments_under_a_vault(sb):
     mi = _identity(sb)
     vault = _vault(sb, "kvgone")
     _assign(sb, vault, "Key Vault Reader", mi)
-    _assign(sb, f"{vault}/keys/k", "Key Vault Crypto Service Encryption User", mi)
+    _assign(sb, _key(sb, "kvgone", "k"), "Key Vault Crypto Service Encryption User", mi)
     keep = _assign(sb, _vault(sb, "kvgone2"), "Key Vault Reader", mi)
     assert rbac.delete_assignments_under(sb, vault.upper()) == 2
     assert not allowed(sb, mi, "Microsoft.KeyVault/vaults/read", vault)

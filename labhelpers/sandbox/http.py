@@ -88,5 +88,15 @@ class Response:
         return json.dumps(self.body, separators=(",", ":")).encode()
 
 
+def page(items: list, req: Request) -> dict:
+    """An ARM list body, cut to `$top` when the request asks for it."""
+    top = req.arg("$top")
+    if top is not None:
+        if not top.isdigit() or int(top) < 1:
+            raise AzureError(400, "InvalidParameter", f"The value '{top}' of '$top' must be a positive integer.")
+        items = items[:int(top)]
+    return {"value": items}
+
+
 def ok(body: Any = None, status: int = 200, **headers: str) -> Response:
     return Response(status, body, {k.replace("_", "-"): v for k, v in headers.items()})

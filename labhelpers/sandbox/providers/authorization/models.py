@@ -35,6 +35,28 @@ def check_scope(sb, scope: str, api_version: str | None) -> str:
     return scope
 
 
+def require_resource(sb, scope: str) -> None:
+    """ARM checks that the resource a new assignment is scoped to exists, and names the first
+    missing one, parent before child: 404 ResourceNotFound "The Resource 'Microsoft.Storage/
+    storageAccounts/x' under resource group 'g' was not found…" for a scope below a missing storage
+    account (Azure/azure-cli#15243); a child is named type/name pairs in turn ('Microsoft.Sql/servers/
+    s/databases/d', Azure/azure-powershell#13095). Types without an existence hook are not checked."""
+    parts = scope.split("/")
+    if len(parts) < 9:                 # not a resource: the subscription, group or root was checked already
+        return
+    subscription, group, namespace = parts[2], parts[4], parts[6]
+    types, names = parts[7::2], parts[8::2]
+    for depth in range(1, len(types) + 1):
+        exists = registry.RESOURCE_EXISTS.get((namespace.lower(), "/".join(types[:depth]).lower()))
+        if exists is None:
+            return
+        if not exists(sb, subscription, group, names[:depth]):
+            path = "/".join(f"{t}/{n}" for t, n in zip(types[:depth], names[:depth]))
+            raise AzureError(404, "ResourceNotFound",
+                             f"The Resource '{namespace}/{path}' under resource group '{group}' was not found. "
+                             "For more details please go to https://aka.ms/ARMResourceNotFoundFix")
+
+
 def subscription_of(scope: str) -> str | None:
     m = re.match(r"^/subscriptions/([^/]+)", scope, re.I)
     return m.group(1) if m else None
@@ -98,6 +120,7 @@ def create_assignment(sb, caller, scope: str, name: str, body: dict, api_version
         raise AzureError(400, "InvalidRoleAssignmentId",
                          f"The role assignment ID '{name}' is not valid. The role assignment ID must be a GUID.")
     scope = check_scope(sb, scope, api_version)
+    require_resource(sb, scope)
     props = body.get("properties")
     if not isinstance(props, dict):
         raise AzureError(400, "InvalidRequestContent", "The request content was invalid and could not be "

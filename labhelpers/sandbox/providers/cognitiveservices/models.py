@@ -690,3 +690,14 @@ def _delete_group(sb, caller, subscription_id: str, group: str) -> None:
 @registry.host_check("cognitive")
 def _account_host(sb, label: str) -> bool:
     return by_subdomain(sb, label) is not None
+
+
+@registry.resource_exists(NAMESPACE, "accounts")
+def _account_exists(sb, subscription_id: str, group: str, names: list[str]) -> bool:
+    return get_account(sb, subscription_id, group, names[0]) is not None
+
+
+@registry.resource_exists(NAMESPACE, "accounts/projects")
+def _project_exists(sb, subscription_id: str, group: str, names: list[str]) -> bool:
+    account = get_account(sb, subscription_id, group, names[0])
+    return account is not None and get_project(sb, account, names[1]) is not None

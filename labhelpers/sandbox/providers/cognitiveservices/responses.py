@@ -8,6 +8,7 @@ from ... import catalog
 from ...clock import iso
 from ...errors import AzureError
 from ...http import ok
+from ...registry import resource_lister
 from ...routing import ARM
 from ..resources.models import require_group
 from . import cmk, models
@@ -93,6 +94,21 @@ def project_json(sb, project: models.Project) -> dict:
     if identity:
         out["identity"] = identity
     return out
+
+
+@resource_lister
+def generic_resources(sb, subscription_id: str, group: str | None) -> list[dict]:
+    """Accounts and their projects (tracked resources too, named 'account/project' as ARM names a
+    nested resource in its generic list) for GET …/resources."""
+    def entry(body: dict, **name) -> dict:
+        keep = ("id", "name", "type", "location", "tags", "kind", "sku", "identity")
+        return {**{k: v for k, v in body.items() if k in keep}, **name}
+    found = []
+    for account in models.list_accounts(sb, subscription_id, group):
+        found.append(entry(account_json(sb, account)))
+        found += [entry(project_json(sb, p), name=f"{account.name}/{p.name}")
+                  for p in models.list_projects(sb, account)]
+    return found
 
 
 # ---- domain availability ----------------------------------------------------------------------------

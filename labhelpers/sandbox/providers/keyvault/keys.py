@@ -593,6 +593,14 @@ def verify(v: dict, alg: str, digest: bytes, signature: bytes) -> bool:
         return False
 
 
+@registry.resource_exists("Microsoft.KeyVault", "vaults/keys")
+def _key_exists(sb, subscription_id: str, group: str, names: list[str]) -> bool:
+    """A key is an ARM resource too (Microsoft.KeyVault/vaults/keys) while it is live."""
+    vault = models.live_in_group(sb, subscription_id, group, names[0])
+    r = vault and _name_row(sb, vault, names[1])
+    return bool(r) and r["deleted"] is None
+
+
 # ---- the sandbox clock ----------------------------------------------------------------------------
 
 @registry.ticker

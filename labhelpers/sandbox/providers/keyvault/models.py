@@ -359,3 +359,16 @@ def _delete_group(sb, caller, subscription_id: str, group: str) -> None:
 @registry.host_check("keyvault")
 def _vault_host(sb, label: str) -> bool:
     return row(sb, label) is not None
+
+
+@registry.resource_lister
+def _list_vaults(sb, subscription_id: str, group: str | None) -> list[dict]:
+    """Live vaults as ARM's generic list shows them (no properties: the sku is one of them)."""
+    rows = sb.store.all("SELECT * FROM kv_vaults WHERE subscription_id = ? COLLATE NOCASE AND deleted IS NULL "
+                        "AND (? IS NULL OR resource_group = ? COLLATE NOCASE)", (subscription_id, group, group))
+    return [{k: v for k, v in to_json(r).items() if k in ("id", "name", "type", "location", "tags")} for r in rows]
+
+
+@registry.resource_exists("Microsoft.KeyVault", "vaults")
+def _vault_exists(sb, subscription_id: str, group: str, names: list[str]) -> bool:
+    return live_in_group(sb, subscription_id, group, names[0]) is not None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ... import catalog
 from ...errors import AzureError
-from ...http import Response, ok
+from ...http import Response, ok, page
 from ...routing import ARM
 from ..resources.models import require_group
 from . import models
@@ -17,15 +17,6 @@ def _route(method: str, pattern: str, action: str, type_name: str = "vaults", **
     return ARM.route(method, pattern, action=action,
                      api_versions=catalog.api_versions("Microsoft.KeyVault", type_name),
                      version_error=catalog.version_error("Microsoft.KeyVault", type_name), **kw)
-
-
-def _page(items: list[dict], req) -> dict:
-    top = req.arg("$top")
-    if top is not None:
-        if not top.isdigit() or int(top) < 1:
-            raise AzureError(400, "InvalidParameter", f"The value '{top}' of '$top' must be a positive integer.")
-        items = items[:int(top)]
-    return {"value": items}
 
 
 @_route("POST", _SUB + "/checkNameAvailability", "Microsoft.KeyVault/checkNameAvailability/read",
@@ -77,14 +68,14 @@ def list_by_group(sb, req, subscriptionId, resourceGroupName):
     require_group(sb, subscriptionId, resourceGroupName)
     rows = sb.store.all("SELECT * FROM kv_vaults WHERE subscription_id = ? COLLATE NOCASE AND resource_group = ? "
                         "COLLATE NOCASE AND deleted IS NULL ORDER BY key", (subscriptionId, resourceGroupName))
-    return ok(_page([models.to_json(r) for r in rows], req))
+    return ok(page([models.to_json(r) for r in rows], req))
 
 
 @_route("GET", _SUB + "/vaults", "Microsoft.KeyVault/vaults/read", name="VaultList")
 def list_by_subscription(sb, req, subscriptionId):
     rows = sb.store.all("SELECT * FROM kv_vaults WHERE subscription_id = ? COLLATE NOCASE AND deleted IS NULL "
                         "ORDER BY key", (subscriptionId,))
-    return ok(_page([models.to_json(r) for r in rows], req))
+    return ok(page([models.to_json(r) for r in rows], req))
 
 
 @_route("GET", _SUB + "/deletedVaults", "Microsoft.KeyVault/deletedVaults/read", "deletedVaults",

@@ -136,6 +136,32 @@ def delete_group(sb, caller, subscription_id: str, name: str) -> dict:
     return group
 
 
+# The `$filter` terms of GET …/resources the sandbox takes (resources.json, Resources_List: `eq` on
+# resourceType, name or location, joined by `and`); ARM compares them case-insensitively.
+_FILTER_TERM = re.compile(r"\s*(resourceType|name|location)\s+eq\s+'([^']*)'\s*", re.I)
+
+
+def _parse_filter(text: str | None) -> dict[str, str]:
+    terms: dict[str, str] = {}
+    for term in filter(None, re.split(r"\s+and\s+", (text or "").strip(), flags=re.I)):
+        m = _FILTER_TERM.fullmatch(term)
+        if m is None:
+            # Azure/azure-sdk-for-net#18748, Azure/azure-sdk-for-go#2480
+            raise AzureError(400, "InvalidFilterInQueryString",
+                             f"Invalid $filter '{text}' specified in the query string.")
+        field = {"resourcetype": "type", "name": "name", "location": "location"}[m.group(1).lower()]
+        terms[field] = m.group(2).lower()
+    return terms
+
+
+def list_resources(sb, subscription_id: str, group: str | None, filter_text: str | None) -> list[dict]:
+    """ARM's generic list: the tracked resources every provider reports, in the subscription or one group."""
+    terms = _parse_filter(filter_text)
+    found = [r for lister in registry.RESOURCE_LISTERS for r in lister(sb, subscription_id, group)
+             if all(str(r.get(field, "")).lower() == value for field, value in terms.items())]
+    return sorted(found, key=lambda r: r["id"].lower())
+
+
 def visible_subscriptions(sb, principal_id: str) -> list[dict]:
     """`GET /subscriptions` lists those where the caller holds any role at or below the subscription."""
     return [s for s in sb.subscriptions()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from ... import catalog, regions
 from ...context import TENANT_DOMAIN
 from ...errors import AzureError
-from ...http import Response, ok
+from ...http import Response, ok, page
 from ...routing import ARM
 from . import models
 
@@ -114,6 +114,25 @@ def get_provider(sb, req, subscriptionId, resourceProviderNamespace):
            action=lambda req, p: f"{p['resourceProviderNamespace']}/register/action", api_versions=VERSIONS)
 def register_provider(sb, req, subscriptionId, resourceProviderNamespace):
     return ok(_provider(sb, subscriptionId, resourceProviderNamespace))       # always Registered already
+
+
+# --- resources (the generic list) ------------------------------------------------------------------
+# Authorised at the subscription or group itself, with ARM's own actions (they appear in its
+# AuthorizationFailed messages over scope '/subscriptions/s/resourceGroups/rg').
+
+@ARM.route("GET", SUB + "/resources", action="Microsoft.Resources/subscriptions/resources/read",
+           scope=lambda req, p: f"/subscriptions/{p['subscriptionId']}", api_versions=VERSIONS)
+def list_resources(sb, req, subscriptionId):
+    sub_id = _sub_id(sb, subscriptionId)
+    return ok(page(models.list_resources(sb, sub_id, None, req.arg("$filter")), req))
+
+
+@ARM.route("GET", RG + "/resources", action="Microsoft.Resources/subscriptions/resourceGroups/resources/read",
+           scope=lambda req, p: models.group_id(p["subscriptionId"], p["resourceGroupName"]), api_versions=VERSIONS)
+def list_group_resources(sb, req, subscriptionId, resourceGroupName):
+    sub_id = _sub_id(sb, subscriptionId)
+    group = models.require_group(sb, sub_id, resourceGroupName)["name"]
+    return ok(page(models.list_resources(sb, sub_id, group, req.arg("$filter")), req))
 
 
 # --- resource groups -----------------------------------------------------------------------------
