@@ -110,15 +110,20 @@ def stop(state_dir: Path, timeout: float = 10) -> None:
     info = running_info(state_dir)
     if not info:
         return
-    os.kill(info["pid"], signal.SIGTERM)
+    pid = info["pid"]
+    os.kill(pid, signal.SIGTERM)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
-            os.kill(info["pid"], 0)
+            os.waitpid(pid, os.WNOHANG)      # reap it if it is our child, or it lingers as a zombie
+        except ChildProcessError:
+            pass
+        try:
+            os.kill(pid, 0)
         except OSError:
             return
         time.sleep(0.05)
-    os.kill(info["pid"], signal.SIGKILL)
+    os.kill(pid, signal.SIGKILL)
 
 
 def client_env(info: dict) -> dict[str, str | None]:

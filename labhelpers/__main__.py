@@ -1,0 +1,34 @@
+"""python -m labhelpers run [--mode azure --subscription ID --region R]: the whole lab, headless."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from . import runner
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m labhelpers", description="The CMK lab, headless.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="execute notebooks 00-06 with papermill and write runs/latest/report.html")
+    run.add_argument("--mode", choices=["sandbox", "azure"], default="sandbox")
+    run.add_argument("--subscription", help="subscription id (azure mode; default: the first where you are Owner)")
+    run.add_argument("--region", help="Azure region name, e.g. swedencentral (default: eastus when offered)")
+    run.add_argument("--runs-dir", type=Path, default=Path("runs"), help="where run folders go (default: runs/)")
+    run.add_argument("--home", type=Path,
+                     help="lab home ($CMKLAB_HOME) to use; default: a fresh one inside the run folder")
+    args = parser.parse_args(argv)
+
+    lab = runner.run_lab(args.mode, args.subscription, args.region, args.runs_dir.resolve(),
+                         args.home.resolve() if args.home else None)
+    for notebook in lab.notebooks:
+        red = [c["name"] for c in notebook.checks if not c["passed"]]
+        print(f"{notebook.name:28} {notebook.status:8} {notebook.seconds:6.1f} s"
+              + (f"  red: {', '.join(red)}" if red else "") + (f"  {notebook.error}" if notebook.error else ""))
+    print(f"report: {lab.folder / 'report.html'}")
+    return 0 if lab.passed else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,139 @@
+"""Named, idempotent checks (otter-grader style): `check("01-key-vault")` reads the real state through
+the SDK, shows a friendly line and then a green/red table, records the result under
+$CMKLAB_HOME/checks/ for the run report, and, headless, raises when red so papermill stops there."""
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import asdict, dataclass, field
+from typing import Callable, Iterable
+
+from azure.core.exceptions import HttpResponseError
+
+from . import display, labstate, session
+from .errors import CheckFailed
+
+
+@dataclass
+class Line:
+    ok: bool
+    what: str
+    detail: str
+    fix: str = ""          # what to do; shown only when the line is red
+
+    @property
+    def advice(self) -> str:
+        return "" if self.ok else self.fix
+
+
+@dataclass
+class Result:
+    name: str
+    title: str
+    success: str
+    lines: list[Line]
+    mode: str = ""
+    checked_at: float = field(default_factory=time.time)
+
+    @property
+    def passed(self) -> bool:
+        return bool(self.lines) and all(line.ok for line in self.lines)
+
+    @property
+    def summary(self) -> str:
+        if self.passed:
+            return self.success
+        red = [line.what for line in self.lines if not line.ok]
+        return f"{len(red)} of {len(self.lines)} red ({', '.join(red)}): fix them as the table says, " \
+               "then run this cell again"
+
+    def as_dict(self) -> dict:
+        data = {**asdict(self), "passed": self.passed, "summary": self.summary}
+        for line, recorded in zip(self.lines, data["lines"]):
+            recorded["fix"] = line.advice
+        return data
+
+    def _table(self) -> tuple[str, str]:
+        return display.table(["", "check", "found", "what to do"],
+                             [[display.OK if l.ok else display.FAIL, l.what, l.detail, l.advice] for l in self.lines])
+
+    def text(self) -> str:
+        head = f"{display.OK if self.passed else display.FAIL} {self.title}: {self.summary}"
+        return head + "\n" + "\n".join("  " + row for row in self._table()[0].splitlines())
+
+    def html(self) -> str:
+        colour = "#0b6e4f" if self.passed else "#b3261e"
+        return (f'<div style="border-left:6px solid {colour};padding:4px 10px;margin:6px 0">'
+                f'<div style="font-weight:bold;color:{colour}">{display.OK if self.passed else display.FAIL} '
+                f'{display.esc(self.title)}: {display.esc(self.summary)}</div>'
+                f'<details{"" if self.passed else " open"}><summary>details</summary>{self._table()[1]}'
+                f'</details></div>')
+
+    def _ipython_display_(self) -> None:
+        display.show(self.text(), self.html())
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str
+    title: str
+    success: str
+    read: Callable[[session.Session], Iterable[Line]]
+
+
+STEPS: dict[str, Step] = {}
+
+
+def step(name: str, title: str, success: str):
+    """Register a check: `read(session)` yields one Line per fact it verifies."""
+    def register(read):
+        STEPS[name] = Step(name, title, success, read)
+        return read
+    return register
+
+
+def results_dir():
+    return labstate.home() / "checks"
+
+
+def evaluate(name: str) -> Result:
+    """Run a check without showing or raising (tests and tools)."""
+    from . import step_checks  # noqa: F401  (registers the steps)
+    if name not in STEPS:
+        raise KeyError(f"no check named {name!r}; the checks are: {', '.join(sorted(STEPS))}")
+    found = STEPS[name]
+    current = session.current()
+    lines: list[Line] = []
+    try:
+        lines.extend(found.read(current))
+    except HttpResponseError as exc:
+        code = exc.error.code if exc.error else exc.reason
+        message = (exc.error.message if exc.error else str(exc)).splitlines()[0][:300]
+        lines.append(Line(False, "reading the state", f"Azure answered {exc.status_code} {code}: {message}",
+                          "fix what Azure says, then run this cell again"))
+    result = Result(found.name, found.title, found.success, lines, current.mode)
+    _record(result)
+    return result
+
+
+def _record(result: Result) -> None:
+    folder = results_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    tmp = folder / f"{result.name}.tmp"
+    tmp.write_text(json.dumps(result.as_dict(), indent=2))
+    tmp.replace(folder / f"{result.name}.json")
+
+
+def recorded() -> dict[str, dict]:
+    """The last recorded result of every check, by name."""
+    folder = results_dir()
+    return {p.stem: json.loads(p.read_text()) for p in sorted(folder.glob("*.json"))} if folder.exists() else {}
+
+
+def check(name: str) -> Result:
+    """The check cell of a notebook: shows the result; headless, a red result raises CheckFailed."""
+    result = evaluate(name)
+    if not result.passed and display.headless():
+        result._ipython_display_()
+        raise CheckFailed(result)
+    return result

@@ -1,0 +1,183 @@
+"""What 00-setup offers and validates, as plain functions over the SDK (the widgets only call these):
+subscriptions with the learner's role, regions offering both services, name availability."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from azure.core.exceptions import HttpResponseError, ResourceNotFoundError
+from azure.mgmt.cognitiveservices import CognitiveServicesManagementClient
+from azure.mgmt.keyvault import KeyVaultManagementClient
+from azure.mgmt.resource.resources import ResourceManagementClient
+from azure.mgmt.resource.subscriptions import SubscriptionClient
+
+from . import naming
+from .roles import roles_held
+
+# Both must be offered in the region: the vault and the Foundry resource have to share it.
+REQUIRED_TYPES = (("Microsoft.KeyVault", "vaults"), ("Microsoft.CognitiveServices", "accounts"))
+ENOUGH_ROLES = ("Owner",)     # the lab writes role assignments and resources
+
+
+@dataclass(frozen=True)
+class SubscriptionChoice:
+    subscription_id: str
+    display_name: str
+    tenant_id: str
+    roles: tuple[str, ...]
+
+    @property
+    def is_owner(self) -> bool:
+        return any(role in ENOUGH_ROLES for role in self.roles)
+
+    @property
+    def label(self) -> str:
+        return f"{self.display_name} ({', '.join(self.roles) or 'no role'})"
+
+    @property
+    def warning(self) -> str | None:
+        if self.is_owner:
+            return None
+        held = " and ".join(self.roles) or "no role"
+        return (f"You hold {held} on '{self.display_name}'. The lab creates resources and role "
+                "assignments, which needs Owner: pick a subscription where you are Owner, or ask an "
+                "Owner to assign you that role.")
+
+
+@dataclass(frozen=True)
+class Region:
+    name: str
+    display_name: str
+
+    @property
+    def label(self) -> str:
+        return f"{self.display_name} ({self.name})"
+
+
+@dataclass(frozen=True)
+class NameCheck:
+    ok: bool
+    message: str
+    held_by_deleted: bool = False      # one of your soft-deleted resources holds the name
+
+
+def learner_roles(credential, subscription_id: str, principal_id: str) -> tuple[str, ...]:
+    """The roles the principal holds on the subscription itself or above it (not on its groups)."""
+    held = roles_held(credential, subscription_id, f"/subscriptions/{subscription_id}", principal_id)
+    return tuple(sorted({role.role_name for role in held}))
+
+
+def list_subscriptions(credential, principal_id: str) -> list[SubscriptionChoice]:
+    return [SubscriptionChoice(s.subscription_id, s.display_name, s.tenant_id,
+                               learner_roles(credential, s.subscription_id, principal_id))
+            for s in SubscriptionClient(credential).subscriptions.list()]
+
+
+def default_subscription(subscriptions: list[SubscriptionChoice]) -> SubscriptionChoice | None:
+    return next((s for s in subscriptions if s.is_owner), subscriptions[0] if subscriptions else None)
+
+
+def _key(location: str) -> str:
+    return location.replace(" ", "").lower()
+
+
+def offered_regions(credential, subscription_id: str) -> list[Region]:
+    """Regions where the providers API lists both Key Vault vaults and Cognitive Services accounts."""
+    resources = ResourceManagementClient(credential, subscription_id)
+    offered = None
+    for namespace, resource_type in REQUIRED_TYPES:
+        provider = resources.providers.get(namespace)
+        locations = {_key(location) for t in provider.resource_types
+                     if t.resource_type.lower() == resource_type for location in t.locations}
+        offered = locations if offered is None else offered & locations
+    regions = SubscriptionClient(credential).subscriptions.list_locations(subscription_id)
+    return sorted((Region(r.name, r.display_name) for r in regions
+                   if _key(r.name) in offered or _key(r.display_name) in offered),
+                  key=lambda r: r.display_name)
+
+
+def default_region(regions: list[Region]) -> Region | None:
+    return next((r for r in regions if r.name == naming.DEFAULT_REGION), regions[0] if regions else None)
+
+
+def _refused(exc: HttpResponseError) -> NameCheck:
+    code = exc.error.code if exc.error else exc.status_code
+    return NameCheck(False, f"Azure refused to check it ({code}); on a subscription where you are not Owner "
+                            "that is expected")
+
+
+def check_vault_name(credential, subscription_id: str, resource_group: str, name: str) -> NameCheck:
+    try:
+        return _vault_name(credential, subscription_id, resource_group, name)
+    except HttpResponseError as exc:
+        return _refused(exc)
+
+
+def _vault_name(credential, subscription_id: str, resource_group: str, name: str) -> NameCheck:
+    problems = naming.vault_name_problems(name)
+    if problems:
+        return NameCheck(False, "; ".join(problems))
+    kv = KeyVaultManagementClient(credential, subscription_id)
+    answer = kv.vaults.check_name_availability({"name": name, "type": "Microsoft.KeyVault/vaults"})
+    if answer.name_available:
+        return NameCheck(True, "available")
+    try:
+        kv.vaults.get(resource_group, name)
+        return NameCheck(True, "already yours: the lab continues with it")
+    except ResourceNotFoundError:
+        pass
+    deleted = next((d for d in kv.vaults.list_deleted() if d.name.lower() == name.lower()), None)
+    if deleted is not None:
+        until = deleted.properties.scheduled_purge_date
+        return NameCheck(False, f"a deleted vault of yours holds this name until {until:%Y-%m-%d}; "
+                                "choose another name (the proposal button makes one)", held_by_deleted=True)
+    return NameCheck(False, "taken by another vault somewhere in Azure (vault names are global); "
+                            "choose another name")
+
+
+def check_foundry_name(credential, subscription_id: str, resource_group: str, name: str) -> NameCheck:
+    """The resource name becomes its custom sub-domain, which must be free in all of Azure."""
+    try:
+        return _foundry_name(credential, subscription_id, resource_group, name)
+    except HttpResponseError as exc:
+        return _refused(exc)
+
+
+def _foundry_name(credential, subscription_id: str, resource_group: str, name: str) -> NameCheck:
+    problems = naming.foundry_name_problems(name)
+    if problems:
+        return NameCheck(False, "; ".join(problems))
+    cs = CognitiveServicesManagementClient(credential, subscription_id)
+    answer = cs.check_domain_availability(subdomain_name=name, type="Microsoft.CognitiveServices/accounts",
+                                          kind="AIServices")
+    if answer.is_subdomain_available:
+        return NameCheck(True, "available")
+    try:
+        account = cs.accounts.get(resource_group, name)
+        if (account.properties.custom_sub_domain_name or "").lower() == name.lower():
+            return NameCheck(True, "already yours: the lab continues with it")
+    except ResourceNotFoundError:
+        pass
+    if any(d.name.lower() == name.lower() for d in cs.deleted_accounts.list()):
+        return NameCheck(False, "a deleted Foundry resource of yours still holds this name; 06-cleanup "
+                                "purges it, or choose another name", held_by_deleted=True)
+    return NameCheck(False, "this sub-domain is taken somewhere in Azure; choose another name")
+
+
+def propose_vault_name(credential, subscription_id: str, resource_group: str, attempts: int = 10) -> str:
+    for _ in range(attempts):
+        name = naming.proposed_vault_name()
+        if check_vault_name(credential, subscription_id, resource_group, name).ok:
+            return name
+    raise RuntimeError("could not find a free vault name; type one yourself")
+
+
+def propose_foundry_name(credential, subscription_id: str, resource_group: str, attempts: int = 10) -> str:
+    """The exercise's name when it is free (or already yours), else the same name with a suffix."""
+    base = naming.DEFAULT_NAMES["foundry_name"]
+    if check_foundry_name(credential, subscription_id, resource_group, base).ok:
+        return base
+    for _ in range(attempts):
+        name = naming.suffixed(base)
+        if check_foundry_name(credential, subscription_id, resource_group, name).ok:
+            return name
+    raise RuntimeError("could not find a free sub-domain; type a name yourself")

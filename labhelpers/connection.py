@@ -1,0 +1,88 @@
+"""Pointing this kernel at the sandbox or at Azure. The notebooks then build the SDK clients and
+DefaultAzureCredential exactly as they would anywhere: only the process environment differs."""
+from __future__ import annotations
+
+import base64
+import json
+import os
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from azure.core.exceptions import ClientAuthenticationError
+from azure.identity import CredentialUnavailableError, DefaultAzureCredential
+
+from . import labstate
+from .errors import NotSignedIn
+from .sandbox import server
+
+ARM_SCOPE = "https://management.azure.com/.default"
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+NOT_SIGNED_IN = """No Azure sign-in was found, so the lab cannot reach your subscription.
+Sign in one of these ways, then restart the kernel and run this cell again:
+  - Azure CLI: run `az login` in a terminal (and `az account set --subscription <id>` if you have several);
+  - a service principal: set AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET;
+  - VS Code: sign in with the Azure Resources extension;
+  - an Azure VM, Codespace or Cloud Shell with a managed identity: nothing to do.
+Or use the offline sandbox instead: set mode = "sandbox"."""
+
+# What the sandbox environment replaced in this process, so azure mode can put it back.
+_replaced: dict[str, str | None] | None = None
+
+
+def sandbox_state_dir() -> Path:
+    return labstate.home() / "sandbox"
+
+
+def connect(mode: str) -> dict:
+    """Set this process's environment for `mode`; return what is known about the target
+    (for the sandbox: its sandbox.json, whose identity header stays in the environment only)."""
+    if mode == "sandbox":
+        return _use_sandbox()
+    if mode == "azure":
+        leave_sandbox()
+        verify_signed_in(DefaultAzureCredential())
+        return {}
+    raise ValueError(f'mode must be "sandbox" or "azure", not {mode!r}')
+
+
+def _use_sandbox() -> dict:
+    global _replaced
+    info = server.ensure_running(sandbox_state_dir(),
+                                 rbac_delay=float(os.environ.get("CMKLAB_RBAC_DELAY") or 0))
+    env = server.client_env(info)
+    if _replaced is None:
+        _replaced = {name: os.environ.get(name) for name in env}
+    server.apply_env(env)
+    return info
+
+
+def leave_sandbox() -> None:
+    """Undo what _use_sandbox did here, and drop sandbox settings inherited from a parent shell
+    (`eval $(python -m labhelpers.sandbox env)`), which would send Azure traffic to a local proxy."""
+    global _replaced
+    if _replaced is not None:
+        server.apply_env(_replaced)
+        _replaced = None
+    endpoint = os.environ.get("IDENTITY_ENDPOINT", "")
+    inherited = urlsplit(endpoint).hostname in LOOPBACK
+    for name in list(os.environ):
+        value = os.environ[name]
+        if (name in ("HTTPS_PROXY", "IDENTITY_ENDPOINT") and urlsplit(value).hostname in LOOPBACK) \
+                or (name in ("IDENTITY_HEADER", "AZURE_SUBSCRIPTION_ID", "AZURE_TENANT_ID") and inherited) \
+                or (name in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE")
+                    and (Path(value).parent / "sandbox.db").exists()):
+            del os.environ[name]
+
+
+def verify_signed_in(credential) -> None:
+    try:
+        credential.get_token(ARM_SCOPE)
+    except (CredentialUnavailableError, ClientAuthenticationError):
+        raise NotSignedIn(NOT_SIGNED_IN) from None
+
+
+def token_claims(credential) -> dict:
+    """Who the credential signs in as (oid, tid). The token itself is never shown or kept."""
+    payload = credential.get_token(ARM_SCOPE).token.split(".")[1]
+    return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))

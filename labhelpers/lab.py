@@ -1,0 +1,8 @@
+"""What the notebooks call (`from labhelpers import lab`): the plumbing around the SDK calls."""
+from .checks import check
+from .naming import assignment_name
+from .session import setup
+from .waiting import retry_rbac, wait
+from .widgets import setup_form
+
+__all__ = ["assignment_name", "check", "retry_rbac", "setup", "setup_form", "wait"]

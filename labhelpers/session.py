@@ -1,0 +1,143 @@
+"""The lab session of a notebook: its mode and choices (parameters over saved state over defaults),
+connected, saved, and shared with the checks."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from azure.identity import DefaultAzureCredential
+from azure.mgmt.resource.subscriptions import SubscriptionClient
+
+from . import choices as offer
+from . import connection, display, labstate, naming
+from .errors import LabError
+
+_current: "Session | None" = None
+
+
+@dataclass
+class Session:
+    mode: str
+    subscription_id: str
+    region: str
+    resource_group: str
+    key_vault_name: str
+    key_name: str
+    foundry_name: str
+    project_name: str
+    _cache: dict = field(default_factory=dict, repr=False)
+
+    @property
+    def credential(self):
+        """The checks' own credential, built like the notebooks' (after connect, from the env)."""
+        if "credential" not in self._cache:
+            self._cache["credential"] = DefaultAzureCredential()
+        return self._cache["credential"]
+
+    def _claims(self) -> dict:
+        if "claims" not in self._cache:
+            self._cache["claims"] = connection.token_claims(self.credential)
+        return self._cache["claims"]
+
+    @property
+    def learner_object_id(self) -> str:
+        """The object id of whoever is signed in (the learner), from their token's claims."""
+        return self._claims()["oid"]
+
+    @property
+    def learner_principal_type(self) -> str:
+        """"User", or "ServicePrincipal" when the lab runs under an application's identity (CI)."""
+        return "ServicePrincipal" if self._claims().get("idtyp") == "app" else "User"
+
+    def _subscription(self):
+        if "subscription" not in self._cache:
+            self._cache["subscription"] = SubscriptionClient(self.credential).subscriptions.get(self.subscription_id)
+        return self._cache["subscription"]
+
+    @property
+    def tenant_id(self) -> str:
+        return self._subscription().tenant_id
+
+    @property
+    def subscription_name(self) -> str:
+        return self._subscription().display_name
+
+    @property
+    def choices(self) -> labstate.Choices:
+        return labstate.Choices(**{name: getattr(self, name) for name in labstate.Choices.names()})
+
+    def update(self, **values) -> None:
+        """Change choices (the widgets do) and save them for the next notebooks."""
+        for name, value in values.items():
+            if name not in labstate.Choices.names():
+                raise AttributeError(name)
+            setattr(self, name, value)
+        if "subscription_id" in values:
+            self._cache.pop("subscription", None)
+        labstate.save(self.mode, self.choices)
+
+    def summary(self) -> None:
+        rows = [["Subscription", f"{self.subscription_name} ({self.subscription_id})"],
+                ["Region", self.region], ["Resource group", self.resource_group],
+                ["Key vault", self.key_vault_name], ["Key", self.key_name],
+                ["Foundry resource", self.foundry_name], ["Project", self.project_name]]
+        text, markup = display.table(["Setting", "Value"], rows)
+        display.show(text, markup)
+
+
+def current() -> Session:
+    if _current is None:
+        raise LabError("This notebook is not set up yet: run its setup cell (lab.setup) first.")
+    return _current
+
+
+def setup(mode: str | None = None, **parameters) -> Session:
+    """Connect this kernel and settle every choice: a papermill parameter wins, then what 00-setup
+    saved, then the exercise's default (a free name is proposed where the name must be unique)."""
+    global _current
+    _current = _resolve(mode, parameters)
+    display.badge(_current.mode, _current.subscription_name)
+    return _current
+
+
+def switch_mode(session: Session, mode: str) -> None:
+    """Move a session to the other mode in place (the mode widget), with that mode's saved choices."""
+    fresh = _resolve(mode, {})
+    vars(session).update(vars(fresh))
+    display.badge(session.mode, session.subscription_name)
+
+
+def _resolve(mode: str | None, parameters: dict) -> Session:
+    unknown = set(parameters) - set(labstate.Choices.names())
+    if unknown:
+        raise TypeError(f"unknown lab parameters: {', '.join(sorted(unknown))}")
+    mode = mode or labstate.saved_mode() or labstate.DEFAULT_MODE
+    if mode not in labstate.MODES:
+        raise LabError(f'mode must be "sandbox" or "azure", not {mode!r}')
+    connection.connect(mode)
+    chosen = labstate.load(mode).merged(parameters)
+    session = Session(mode, **{name: getattr(chosen, name) or "" for name in labstate.Choices.names()})
+    _fill_defaults(session)
+    labstate.save(mode, session.choices)
+    return session
+
+
+def _fill_defaults(session: Session) -> None:
+    credential = session.credential
+    if not session.subscription_id:
+        found = offer.default_subscription(offer.list_subscriptions(credential, session.learner_object_id))
+        if found is None:
+            raise LabError("This sign-in sees no subscription. Sign in with an account that has one, or "
+                           'use mode = "sandbox".')
+        session.subscription_id = found.subscription_id
+    if not session.region:
+        region = offer.default_region(offer.offered_regions(credential, session.subscription_id))
+        session.region = region.name if region else naming.DEFAULT_REGION
+    for name, default in naming.DEFAULT_NAMES.items():
+        if name != "foundry_name" and not getattr(session, name):
+            setattr(session, name, default)
+    if not session.foundry_name:
+        session.foundry_name = offer.propose_foundry_name(credential, session.subscription_id,
+                                                          session.resource_group)
+    if not session.key_vault_name:
+        session.key_vault_name = offer.propose_vault_name(credential, session.subscription_id,
+                                                          session.resource_group)

@@ -1,0 +1,232 @@
+"""Every check turns red when its piece of state is broken. The lab is built by running the notebooks'
+own code cells in this process (against a sandbox the lab starts); each test then breaks one thing
+through the SDK, runs the check, asserts the red line and its advice, repairs, and sees green again."""
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+import nbformat
+import pytest
+from azure.keyvault.keys import KeyClient, KeyRotationLifetimeAction, KeyRotationPolicy, KeyRotationPolicyAction
+from azure.mgmt.authorization import AuthorizationManagementClient
+from azure.mgmt.authorization.models import RoleAssignmentCreateParameters
+from azure.mgmt.cognitiveservices import CognitiveServicesManagementClient
+from azure.mgmt.keyvault import KeyVaultManagementClient
+from azure.mgmt.keyvault.models import VaultPatchParameters, VaultPatchProperties
+from azure.mgmt.resource.resources import ResourceManagementClient
+
+from labhelpers import checks, naming, session
+from labhelpers.errors import CheckFailed
+from test_lab_state import lab_home  # noqa: F401  (fixture)
+
+pytestmark = pytest.mark.xdist_group("test_lab_checks")   # one worker per module: it starts its own sandbox
+
+NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+
+
+def run_notebook_here(name: str) -> dict:
+    """Execute a notebook's code cells in this process, as papermill would in a kernel."""
+    namespace: dict = {}
+    for cell in nbformat.read(NOTEBOOKS / f"{name}.ipynb", as_version=4).cells:
+        if cell.cell_type == "code":
+            exec(compile(cell.source, f"{name}.ipynb", "exec"), namespace)
+    return namespace
+
+
+@pytest.fixture(scope="module")
+def lab(lab_home, monkeypatch_module):  # noqa: F811
+    monkeypatch_module.setenv("CMKLAB_HEADLESS", "1")         # a red check while building fails the build
+    for name in ("00-setup", "01-create-key-vault", "02-generate-key", "03-create-foundry-resource",
+                 "04-grant-key-access", "05-configure-cmk"):
+        run_notebook_here(name)
+    monkeypatch_module.delenv("CMKLAB_HEADLESS")
+    cfg = session.current()
+    credential = cfg.credential
+    kv = KeyVaultManagementClient(credential, cfg.subscription_id)
+    vault = kv.vaults.get(cfg.resource_group, cfg.key_vault_name)
+    return {"kv": kv, "vault": vault,
+            "keys": KeyClient(vault.properties.vault_uri, credential),
+            "cs": CognitiveServicesManagementClient(credential, cfg.subscription_id),
+            "auth": AuthorizationManagementClient(credential, cfg.subscription_id),
+            "resources": ResourceManagementClient(credential, cfg.subscription_id)}
+
+
+@pytest.fixture(scope="module")
+def monkeypatch_module():
+    with pytest.MonkeyPatch.context() as patch:
+        yield patch
+
+
+def red(name: str, what: str) -> checks.Line:
+    result = checks.evaluate(name)
+    assert not result.passed, result.text()
+    line = next(l for l in result.lines if l.what == what)
+    assert not line.ok and line.advice, result.text()
+    return line
+
+
+def green(name: str) -> None:
+    result = checks.evaluate(name)
+    assert result.passed, result.text()
+
+
+def test_the_built_lab_is_green_and_recorded(lab, lab_home):  # noqa: F811
+    names = ["00-setup", "01-resource-group", "01-key-vault", "02-administrator", "02-key", "02-rotation-policy",
+             "03-foundry-resource", "03-project", "04-key-access", "05-cmk"]
+    for name in names:
+        green(name)
+    recorded = checks.recorded()
+    assert set(names) <= set(recorded) and all(recorded[n]["passed"] for n in names)
+    assert (lab_home / "checks" / "01-key-vault.json").exists()
+
+
+def test_a_red_check_raises_headless(lab, monkeypatch):
+    """Outside a Jupyter front end (papermill, nbval, a script) a red check stops the run."""
+    cfg = session.current()
+    monkeypatch.setattr(cfg, "project_name", "no-such-project")
+    assert not checks.evaluate("03-project").passed             # evaluating alone never raises
+    with pytest.raises(CheckFailed) as caught:
+        checks.check("03-project")
+    assert "03-project" in str(caught.value) and "project" in caught.value.result.summary
+    assert caught.value._render_traceback_()[0].startswith("CheckFailed: check '03-project' is red")
+
+
+def test_setup_red_for_a_subscription_where_you_are_only_reader(lab, sandbox_reader_subscription):
+    cfg = session.current()
+    owner_subscription = cfg.subscription_id
+    cfg.subscription_id = sandbox_reader_subscription
+    cfg._cache.pop("subscription", None)
+    try:
+        assert "Owner" in red("00-setup", "your role").advice
+    finally:
+        cfg.subscription_id = owner_subscription
+        cfg._cache.pop("subscription", None)
+    green("00-setup")
+
+
+@pytest.fixture
+def sandbox_reader_subscription(lab):
+    from azure.mgmt.resource.subscriptions import SubscriptionClient
+    subs = SubscriptionClient(session.current().credential).subscriptions.list()
+    return next(s.subscription_id for s in subs if s.display_name == "Read-only Subscription")
+
+
+def test_setup_red_for_a_region_without_foundry(lab, monkeypatch):
+    monkeypatch.setattr(session.current(), "region", "westcentralus")  # Key Vault yes, AI Services no
+    assert "eastus" in red("00-setup", "region").advice
+
+
+def test_vault_red_without_the_rbac_permission_model(lab):
+    cfg, kv = session.current(), lab["kv"]
+    kv.vaults.update(cfg.resource_group, cfg.key_vault_name,
+                     VaultPatchParameters(properties=VaultPatchProperties(enable_rbac_authorization=False)))
+    try:
+        line = red("01-key-vault", "permission model")
+        assert line.detail == "vault access policies" and "enable_rbac_authorization=True" in line.advice
+    finally:
+        kv.vaults.update(cfg.resource_group, cfg.key_vault_name,
+                         VaultPatchParameters(properties=VaultPatchProperties(enable_rbac_authorization=True)))
+    green("01-key-vault")
+
+
+def test_administrator_red_when_your_role_is_removed(lab):
+    cfg, auth, vault = session.current(), lab["auth"], lab["vault"]
+    role = next(auth.role_definitions.list(vault.id, filter="roleName eq 'Key Vault Administrator'"))
+    name = naming.assignment_name(vault.id, cfg.learner_object_id, role.id)
+    auth.role_assignments.delete(vault.id, name)
+    try:
+        assert red("02-administrator", "Key Vault Administrator").detail == "not assigned to you"
+    finally:
+        auth.role_assignments.create(vault.id, name, RoleAssignmentCreateParameters(
+            role_definition_id=role.id, principal_id=cfg.learner_object_id, principal_type="User"))
+    green("02-administrator")
+
+
+def test_key_red_when_disabled(lab):
+    cfg, keys = session.current(), lab["keys"]
+    keys.update_key_properties(cfg.key_name, enabled=False)
+    try:
+        assert "enabled=True" in red("02-key", "enabled").advice
+    finally:
+        keys.update_key_properties(cfg.key_name, enabled=True)
+    green("02-key")
+
+
+def test_rotation_policy_red_when_changed(lab):
+    cfg, keys = session.current(), lab["keys"]
+    keys.update_key_rotation_policy(cfg.key_name, KeyRotationPolicy(
+        expires_in="P1Y", lifetime_actions=[KeyRotationLifetimeAction(KeyRotationPolicyAction.rotate,
+                                                                      time_after_create="P3M")]))
+    try:
+        assert red("02-rotation-policy", "automatic rotation").detail == "P3M after creation"
+        assert red("02-rotation-policy", "expiry time").detail == "P1Y"
+    finally:
+        run_notebook_here("02-generate-key")                  # the notebook repairs it
+    green("02-rotation-policy")
+
+
+def test_project_red_when_deleted(lab):
+    cfg, cs = session.current(), lab["cs"]
+    cs.projects.begin_delete(cfg.resource_group, cfg.foundry_name, cfg.project_name).result()
+    try:
+        assert red("03-project", "project").detail.endswith("not found")
+    finally:
+        run_notebook_here("03-create-foundry-resource")
+    green("03-project")
+    green("03-foundry-resource")
+
+
+def test_key_access_red_without_the_role_and_with_too_much(lab):
+    cfg, auth, vault, cs = session.current(), lab["auth"], lab["vault"], lab["cs"]
+    key_scope = f"{vault.id}/keys/{cfg.key_name}"
+    identity = cs.accounts.get(cfg.resource_group, cfg.foundry_name).identity.principal_id
+    role = next(auth.role_definitions.list(key_scope, filter="roleName eq 'Key Vault Crypto Service Encryption User'"))
+    auth.role_assignments.delete(key_scope, naming.assignment_name(key_scope, identity, role.id))
+    assert red("04-key-access", "Key Vault Crypto Service Encryption User").detail == \
+        "not assigned to the Foundry identity"
+    run_notebook_here("04-grant-key-access")
+    green("04-key-access")
+
+    broader = next(auth.role_definitions.list(vault.id, filter="roleName eq 'Key Vault Crypto User'"))
+    extra = naming.assignment_name(vault.id, identity, broader.id)
+    auth.role_assignments.create(vault.id, extra, RoleAssignmentCreateParameters(
+        role_definition_id=broader.id, principal_id=identity, principal_type="ServicePrincipal"))
+    try:
+        line = red("04-key-access", "least privilege")
+        assert line.detail == "Key Vault Crypto User" and "remove" in line.advice
+    finally:
+        auth.role_assignments.delete(vault.id, extra)
+    green("04-key-access")
+
+
+def test_cmk_red_after_a_rotation_until_the_resource_follows(lab):
+    cfg, keys = session.current(), lab["keys"]
+    keys.rotate_key(cfg.key_name)
+    assert "newer version" in red("05-cmk", "key version").advice
+    run_notebook_here("05-configure-cmk")                     # rotate, then update: the documented way
+    green("05-cmk")
+
+
+def test_cleanup_checks_follow_the_deletion(lab):
+    """On a second resource group of its own (tests may run in any order): red before cleanup,
+    green after the notebook's own cells."""
+    cfg = session.current()
+    kept = {name: getattr(cfg, name) for name in ("resource_group", "key_vault_name", "foundry_name")}
+    cfg.update(resource_group="cleanup-RG", foundry_name=f"cleanup-{uuid.uuid4().hex[:8]}",
+               key_vault_name=naming.proposed_vault_name())
+    try:
+        run_notebook_here("01-create-key-vault")
+        run_notebook_here("03-create-foundry-resource")
+        cfg = session.current()
+        assert red("06-deleted", "resource group").detail == "still exists"
+        lab["resources"].resource_groups.begin_delete(cfg.resource_group).result()
+        assert red("01-resource-group", "resource group").detail.endswith("not found")
+        green("06-deleted")
+        assert "purge" in red("06-purged", "Foundry resource").advice   # soft-deleted, not purged yet
+        run_notebook_here("06-cleanup")
+        green("06-purged")
+        line = next(l for l in checks.evaluate("06-purged").lines if l.what == "key vault")
+        assert "purge protection holds it" in line.detail
+    finally:
+        session.current().update(**kept)

@@ -1,0 +1,69 @@
+"""Waiting out role propagation: on a sandbox whose role assignments take effect only after a delay,
+Key Vault answers 403 ForbiddenByRbac and `retry_rbac` retries (with a visible countdown line) until
+the call succeeds; errors that are not propagation are raised at once."""
+from __future__ import annotations
+
+import time
+import uuid
+
+import pytest
+from azure.core.exceptions import HttpResponseError, ResourceNotFoundError
+from azure.keyvault.keys import KeyClient
+from azure.mgmt.authorization import AuthorizationManagementClient
+from azure.mgmt.authorization.models import RoleAssignmentCreateParameters
+from azure.mgmt.keyvault import KeyVaultManagementClient
+from azure.mgmt.keyvault.models import Sku, VaultCreateOrUpdateParameters, VaultProperties
+from azure.mgmt.resource.resources import ResourceManagementClient
+
+from labhelpers import naming, waiting
+
+DELAY = 3
+
+
+@pytest.fixture
+def slow_rbac_vault(start_sandbox):
+    """A vault on a sandbox with --rbac-delay, where the learner was just made Key Vault Administrator."""
+    handle = start_sandbox("--rbac-delay", str(DELAY))
+    with handle.activated():
+        credential, sub = handle.credential(), handle.subscription_id
+        ResourceManagementClient(credential, sub).resource_groups.create_or_update("rg", {"location": "eastus"})
+        vault = KeyVaultManagementClient(credential, sub).vaults.begin_create_or_update(
+            "rg", f"kv{uuid.uuid4().hex[:12]}", VaultCreateOrUpdateParameters(location="eastus", properties=VaultProperties(
+                tenant_id=handle.tenant_id, sku=Sku(family="A", name="standard"), enable_rbac_authorization=True))).result()
+        auth = AuthorizationManagementClient(credential, sub)
+        role = next(auth.role_definitions.list(vault.id, filter="roleName eq 'Key Vault Administrator'"))
+        me = handle.learner_object_id
+        auth.role_assignments.create(vault.id, naming.assignment_name(vault.id, me, role.id),
+                                     RoleAssignmentCreateParameters(role_definition_id=role.id, principal_id=me))
+        yield KeyClient(vault.properties.vault_uri, credential)
+
+
+def test_key_creation_waits_for_the_role_to_propagate(slow_rbac_vault, capsys):
+    with pytest.raises(HttpResponseError) as refused:
+        slow_rbac_vault.create_rsa_key("early", size=2048)
+    assert refused.value.status_code == 403 and waiting.propagation_reason(refused.value) == "ForbiddenByRbac"
+
+    started = time.monotonic()
+    key = waiting.retry_rbac(slow_rbac_vault.create_rsa_key, "k1", size=2048, what="creating the key",
+                             first_delay=1)
+    assert key.name == "k1" and time.monotonic() - started < DELAY + 5
+    out = capsys.readouterr().out
+    assert "creating the key: ForbiddenByRbac, the role assignment is not in effect yet; retrying in 1 s" in out
+    assert "✔ creating the key: succeeded on attempt" in out
+
+
+def test_other_errors_are_not_retried(slow_rbac_vault):
+    time.sleep(DELAY)
+    calls = []
+
+    def missing():
+        calls.append(1)
+        return slow_rbac_vault.get_key("no-such-key")
+    with pytest.raises(ResourceNotFoundError):
+        waiting.retry_rbac(missing, first_delay=1)
+    assert calls == [1] and waiting.propagation_reason(ValueError()) is None
+
+
+def test_retries_stop_at_the_timeout(slow_rbac_vault):
+    with pytest.raises(HttpResponseError):
+        waiting.retry_rbac(slow_rbac_vault.create_rsa_key, "k2", first_delay=1, timeout=0.5)

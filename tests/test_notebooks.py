@@ -1,0 +1,183 @@
+"""The notebooks, executed headless as a class or CI would: papermill on a fresh lab home and sandbox,
+01-05 run twice (same end state, no duplicates), `python -m labhelpers run` with its report and exit
+code, and nbval proving the committed outputs are what a fresh run produces."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+
+import nbformat
+import pytest
+from azure.identity import DefaultAzureCredential
+from azure.keyvault.keys import KeyClient
+from azure.mgmt.authorization import AuthorizationManagementClient
+from azure.mgmt.cognitiveservices import CognitiveServicesManagementClient
+from azure.mgmt.keyvault import KeyVaultManagementClient
+
+from labhelpers import labstate, runner
+from labhelpers.sandbox import server
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = runner.lab_notebooks()
+STEPS = [n for n in NOTEBOOKS if n not in ("00-setup", runner.CLEANUP)]
+
+pytestmark = [pytest.mark.notebooks, pytest.mark.xdist_group("notebooks")]
+
+
+def read(name: str) -> nbformat.NotebookNode:
+    return nbformat.read(ROOT / "notebooks" / f"{name}.ipynb", as_version=4)
+
+
+def child_env(**extra) -> dict:
+    """The environment of a child run: none of this process's sandbox settings or lab home."""
+    env = {k: v for k, v in os.environ.items()
+           if k not in server.client_env({"proxy_url": "", "identity_endpoint": "", "identity_header": "",
+                                          "ca_bundle": "", "subscription_id": "", "tenant_id": ""})
+           and not k.startswith("CMKLAB_")}
+    return {**env, **extra}
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_every_notebook_has_the_same_parameters(name):
+    nb = read(name)
+    tagged = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
+    assert len(tagged) == 1
+    assignments = [line.split(" = ") for line in tagged[0].source.splitlines() if not line.startswith("#")]
+    assert [a[0] for a in assignments] == list(labstate.PARAMETERS) and {a[1] for a in assignments} == {"None"}
+    setup = nb.cells[nb.cells.index(tagged[0]) + 2].source
+    assert "lab.setup(" in setup and all(f"{p}={p}" in setup for p in labstate.PARAMETERS)
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_committed_outputs_are_a_clean_sandbox_run(name):
+    nb = read(name)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert all(c.execution_count for c in code), "commit the outputs of a run (notebooks/build.py --outputs)"
+    outputs = json.dumps([c.outputs for c in code], ensure_ascii=False)
+    assert '"output_type": "error"' not in outputs and "[SANDBOX]" in outputs
+    assert "eyJ" not in outputs and "Bearer" not in outputs        # no token, ever
+    assert not any("injected-parameters" in c.metadata.get("tags", []) for c in nb.cells)
+    checks = [c for c in code if c.source.startswith("lab.check(")]
+    assert checks and all("✅" in json.dumps(c.outputs, ensure_ascii=False) for c in checks)
+
+
+@contextmanager
+def sandbox_of(home: Path):
+    saved = dict(os.environ)
+    server.apply_env(server.client_env(server.running_info(home / "sandbox")))
+    try:
+        yield DefaultAzureCredential()
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+def inventory(home: Path) -> dict:
+    """What the lab made, counted through the SDK: a re-run must not add anything."""
+    with runner.kernel_environment(home):
+        cfg = labstate.load("sandbox")
+    with sandbox_of(home) as credential:
+        kv = KeyVaultManagementClient(credential, cfg.subscription_id)
+        cs = CognitiveServicesManagementClient(credential, cfg.subscription_id)
+        auth = AuthorizationManagementClient(credential, cfg.subscription_id)
+        vault = kv.vaults.get(cfg.resource_group, cfg.key_vault_name)
+        account = cs.accounts.get(cfg.resource_group, cfg.foundry_name)
+        keys = KeyClient(vault.properties.vault_uri, credential)
+        return {
+            "key_versions": len(list(keys.list_properties_of_key_versions(cfg.key_name))),
+            "vault_assignments": len([a for a in auth.role_assignments.list_for_scope(vault.id, filter="atScope()")
+                                      if a.scope.lower() == vault.id.lower()]),
+            "key_assignments": len([a for a in auth.role_assignments.list_for_scope(
+                f"{vault.id}/keys/{cfg.key_name}", filter="atScope()") if a.scope.lower().endswith(cfg.key_name.lower())]),
+            "projects": len(list(cs.projects.list(cfg.resource_group, cfg.foundry_name))),
+            "vaults": len(list(kv.vaults.list_by_resource_group(cfg.resource_group))),
+            "cmk_version": account.properties.encryption.key_vault_properties.key_version,
+        }
+
+
+@pytest.fixture(scope="module")
+def sequence(tmp_path_factory):
+    """00-05, then 01-05 again, then 06, each in its own kernel, on one fresh lab home."""
+    home, out = tmp_path_factory.mktemp("lab-home"), tmp_path_factory.mktemp("executed")
+    runs, counts = {}, {}
+    saved = dict(os.environ)
+    os.environ.clear()
+    os.environ.update(child_env())
+    try:
+        with runner.kernel_environment(home):
+            for name in ["00-setup", *STEPS]:
+                runs[name, 1] = runner.execute(name, out, {})
+        counts[1] = inventory(home)
+        with runner.kernel_environment(home):
+            for name in STEPS:
+                runs[name, 2] = runner.execute(name, out, {})
+        counts[2] = inventory(home)
+        with runner.kernel_environment(home):
+            runs[runner.CLEANUP, 1] = runner.execute(runner.CLEANUP, out, {})
+        yield runs, counts
+    finally:
+        server.stop(home / "sandbox")
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+def test_each_notebook_runs_headless_with_green_checks(sequence):
+    runs, _ = sequence
+    for (name, attempt), run in runs.items():
+        assert run.status == "passed", f"{name} (run {attempt}): {run.error}"
+        assert run.checks and all(c["passed"] for c in run.checks), f"{name} (run {attempt}): {run.checks}"
+    assert {c["name"] for c in runs["06-cleanup", 1].checks} == {"06-deleted", "06-purged"}
+
+
+def test_running_01_to_05_again_changes_nothing(sequence):
+    _, counts = sequence
+    assert counts[1] == counts[2]
+    assert counts[1]["key_versions"] == 1 and counts[1]["projects"] == 1 and counts[1]["vaults"] == 1
+    assert counts[1]["vault_assignments"] == 1 and counts[1]["key_assignments"] == 1
+
+
+def run_command(*args: str, **env: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "labhelpers", "run", *args], cwd=ROOT, capture_output=True,
+                          text=True, timeout=600, env=child_env(**env))
+
+
+def test_make_run_writes_a_report_and_exits_zero(tmp_path):
+    done = run_command("--runs-dir", str(tmp_path))
+    assert done.returncode == 0, done.stdout + done.stderr
+    latest = tmp_path / "latest"
+    assert latest.is_symlink() and (latest / "report.html").exists()
+    results = json.loads((latest / "results.json").read_text())
+    assert results["passed"] and [n["name"] for n in results["notebooks"]] == NOTEBOOKS
+    report = (latest / "report.html").read_text()
+    for notebook in results["notebooks"]:
+        assert f'href="{notebook["name"]}.ipynb"' in report and (latest / f"{notebook['name']}.ipynb").exists()
+        for check in notebook["checks"]:
+            assert f"<code>{check['name']}</code>" in report
+    assert not server.running_info(latest / "home" / "sandbox")     # the run's sandbox is stopped
+
+
+def test_a_red_check_fails_the_run(tmp_path):
+    done = run_command("--runs-dir", str(tmp_path), "--region", "westcentralus")   # no Foundry there
+    assert done.returncode == 1
+    results = json.loads((tmp_path / "latest" / "results.json").read_text())
+    first, *rest = results["notebooks"]
+    assert first["status"] == "failed" and first["error"].startswith("CheckFailed: check '00-setup' is red")
+    red = next(line for line in first["checks"][0]["lines"] if not line["ok"])
+    assert red["what"] == "region" and red["fix"].startswith("choose one of:")
+    assert {n["status"] for n in rest} == {"not run"}
+    assert "failed" in (tmp_path / "latest" / "report.html").read_text()
+
+
+def test_nbval_reproduces_the_committed_outputs(tmp_path):
+    home = tmp_path / "home"
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:xdist", "-p", "no:cacheprovider", "-q", "--nbval",
+         "--nbval-sanitize-with", "tests/nbval-sanitize.cfg", "notebooks"],
+        cwd=ROOT, capture_output=True, text=True, timeout=600,
+        env=child_env(CMKLAB_HOME=str(home), CMKLAB_HEADLESS="1"))
+    server.stop(home / "sandbox")
+    assert done.returncode == 0, done.stdout[-4000:]
