@@ -232,3 +232,20 @@ def test_state_survives_kill_9(start_sandbox):
         rg = ResourceManagementClient(own.credential(), own.subscription_id).resource_groups.get("survivor-rg")
     assert rg.location == "westeurope" and rg.tags == {"kept": "yes"}
     assert json.loads((own.state_dir / "sandbox.json").read_text())["pid"] == own.proc.pid
+
+
+def test_serve_refuses_a_non_loopback_address(tmp_path):
+    r = subprocess.run([sys.executable, "-m", "labhelpers.sandbox", "serve", "--state", str(tmp_path),
+                        "--host", "0.0.0.0"], capture_output=True, text=True, timeout=30)
+    assert r.returncode == 2 and "loopback" in r.stderr
+
+
+def test_ensure_running_reuses_one_server_per_state_dir(tmp_path):
+    from labhelpers.sandbox import server
+    first = server.ensure_running(tmp_path)
+    try:
+        again = server.ensure_running(tmp_path)       # a second kernel on the same state dir
+        assert again["pid"] == first["pid"] and again["proxy_url"] == first["proxy_url"]
+    finally:
+        server.stop(tmp_path)
+    assert server.running_info(tmp_path) is None

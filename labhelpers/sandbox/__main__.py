@@ -31,9 +31,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--vault", help="only this vault")
     args = parser.parse_args(argv)
 
-    if args.host not in ("127.0.0.1", "localhost", "::1") if args.command == "serve" else False:
-        parser.error("the sandbox listens on loopback only")
     if args.command == "serve":
+        if args.host not in ("127.0.0.1", "localhost"):
+            parser.error("the sandbox listens on loopback only")
         server.serve(args.state, args.host, args.port, args.rbac_delay)
         return 0
     if args.command == "env":
