@@ -29,6 +29,8 @@ from specs import validate
 KV_ADMIN = "00482a5a-887f-4fb3-b363-3b7fe8e74483"
 CRYPTO_OFFICER = "14b46e9e-c2b7-41b4-b07b-48a6ebf60603"
 CRYPTO_SERVICE_ENCRYPTION_USER = "e147488a-f6f5-4113-8e2d-b22465e65bf6"
+KV_READER = "21090545-7ca7-4776-b22c-e363652d74d2"
+KV_CONTRIBUTOR = "f25e0fa2-a7c8-4377-a976-54943a77a395"
 
 
 # ---- helpers shared by the Key Vault test modules -------------------------------------------------
@@ -364,3 +366,44 @@ def test_api_versions(sandbox, kc):
     unauthenticated = requests.get(f"{kc.vault_url}/keys?api-version=2025-07-01", timeout=30)
     assert unauthenticated.status_code == 401
     assert 'resource="https://vault.azure.net"' in unauthenticated.headers["WWW-Authenticate"]
+
+
+def test_public_key_operations_need_only_read_access(sandbox, kc, vault):
+    """Azure's operation list: encrypt, wrap and verify with an asymmetric key "can be performed by
+    principals with read access"; decrypt, unwrap and sign cannot."""
+    key = kc.create_rsa_key(unique("pub"))
+    mi = managed_identity(sandbox)
+    grant(sandbox, f"{vault.id}/keys/{key.name}", KV_READER, mi.object_id)
+    mi_keys = KeyClient(vault.properties.vault_uri, sandbox.mi_credential(mi.object_id))
+    for op, body in (("wrapkey", {"alg": "RSA-OAEP", "value": "AAAA"}), ("encrypt", {"alg": "RSA-OAEP", "value": "AAAA"})):
+        r = raw(mi_keys, "POST", f"/keys/{key.name}/{key.properties.version}/{op}", body, "2025-07-01")
+        assert r.status_code == 200, (op, r.text())
+    r = raw(mi_keys, "POST", f"/keys/{key.name}/{key.properties.version}/unwrapkey",
+            {"alg": "RSA-OAEP", "value": r.json()["value"]}, "2025-07-01")
+    assert r.status_code == 403 and "keys/decrypt/action" not in r.text() and "keys/unwrap/action" in r.text()
+
+
+def test_changing_the_permission_model_needs_role_assignment_write(sandbox, group):
+    """rbac-guide.md: only a role with unrestricted roleAssignments/write (Owner, User Access
+    Administrator) may switch a vault's permission model; vaults/write alone is not enough."""
+    v = make_vault(sandbox, group)
+    mi = managed_identity(sandbox)
+    grant(sandbox, v.id, KV_CONTRIBUTOR, mi.object_id)
+    as_contributor = KeyVaultManagementClient(sandbox.mi_credential(mi.object_id), sandbox.subscription_id)
+    as_contributor.vaults.update(group, v.name, {"tags": {"team": "kv"}})          # vaults/write works
+    with pytest.raises(HttpResponseError) as err:
+        as_contributor.vaults.update(group, v.name, {"properties": {"enableRbacAuthorization": False}})
+    assert err.value.status_code == 403 and err.value.error.code == "AuthorizationFailed"
+    assert "Microsoft.Authorization/roleAssignments/write" in err.value.error.message
+    owner = KeyVaultManagementClient(sandbox.credential(), sandbox.subscription_id)
+    updated = owner.vaults.update(group, v.name, {"properties": {
+        "enableRbacAuthorization": False, "accessPolicies": []}})
+    assert updated.properties.enable_rbac_authorization is False
+
+
+def test_key_vault_challenge_is_the_one_the_service_sends(sandbox, vault):
+    r = requests.post(f"{vault.properties.vault_uri}keys/x/create?api-version=2025-07-01")
+    assert r.status_code == 401
+    assert r.headers["WWW-Authenticate"] == (f'Bearer authorization="https://login.windows.net/{sandbox.tenant_id}", '
+                                             'resource="https://vault.azure.net"')
+    assert r.json() == {"error": {"code": "Unauthorized", "message": "Request is missing a Bearer or PoP token."}}

@@ -26,7 +26,7 @@ _COGNITIVE_HOST = re.compile(r"^([a-z0-9-]{2,64})\.(cognitiveservices\.azure\.co
 # Audiences each plane accepts, as the real services do (wire contract §8 for ARM's three).
 AUDIENCES = {
     "arm": ("https://management.azure.com", "https://management.azure.com/",
-            "https://management.core.windows.net/", "https://management.core.windows.net"),
+            "https://management.core.windows.net/"),
     "keyvault": ("https://vault.azure.net", "https://vault.azure.net/"),
     "cognitive": ("https://cognitiveservices.azure.com", "https://cognitiveservices.azure.com/",
                   "https://ai.azure.com", "https://ai.azure.com/"),
@@ -151,9 +151,9 @@ def _authenticate(sb, req: Request) -> None:
 def _unauthenticated(sb, req: Request, err: TokenError) -> AzureError:
     tenant = sb.tenant_id
     if req.plane == "keyvault":
-        challenge = (f'Bearer authorization="https://login.microsoftonline.com/{tenant}", '
-                     f'resource="https://vault.azure.net"')
-        messages = {"missing": "AKV10000: Request is missing a Bearer or PoP token.",
+        # As observed from the real service (facts §B5); the SDK takes the tenant from either login host.
+        challenge = f'Bearer authorization="https://login.windows.net/{tenant}", resource="https://vault.azure.net"'
+        messages = {"missing": "Request is missing a Bearer or PoP token.",
                     "audience": f"AKV10022: Invalid audience. Expected https://vault.azure.net, found: {err.detail}.",
                     "expired": "AKV10032: Token has expired.",
                     "invalid": "AKV10013: Invalid token."}

@@ -11,7 +11,7 @@ API_VERSION = "2019-08-01"
 # Audiences Entra ID would issue tokens for in this lab (resource = scope minus /.default).
 RESOURCES = {
     "https://management.azure.com", "https://management.azure.com/",
-    "https://management.core.windows.net/", "https://management.core.windows.net",
+    "https://management.core.windows.net/",
     "https://vault.azure.net", "https://vault.azure.net/",
     "https://cognitiveservices.azure.com", "https://cognitiveservices.azure.com/",
     "https://ai.azure.com", "https://ai.azure.com/",

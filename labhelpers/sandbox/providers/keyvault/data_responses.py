@@ -54,6 +54,9 @@ def _caller(req) -> str:
     return f"appid={c.get('appid')};oid={c.get('oid')};iss={c.get('iss')}"
 
 
+_PUBLIC_KEY_ACTIONS = {_A + "keys/encrypt/action", _A + "keys/wrap/action", _A + "keys/verify/action"}
+
+
 def authorize(sb, req, vault: dict, action: str, permission: str, key: str | None = None) -> None:
     """Allow or 403 as the vault's permission model says: RBAC dataActions at the key (or vault)
     scope, or the keys permissions of the caller's access policies."""
@@ -63,6 +66,10 @@ def authorize(sb, req, vault: dict, action: str, permission: str, key: str | Non
     scope = f"{vid}/keys/{key}" if key else vid
     if props.get("enableRbacAuthorization"):
         decision = rbac.evaluate(sb, req.caller.object_id, action, scope, data=True)
+        if not decision.allowed and action in _PUBLIC_KEY_ACTIONS:
+            # "If the key is asymmetric, this operation can be performed by principals with read access"
+            # (Azure resource provider operations, Microsoft.KeyVault); every key here is RSA or EC.
+            decision = rbac.evaluate(sb, req.caller.object_id, _A + "keys/read", scope, data=True)
         req.audit["isRbacAuthorized"] = decision.allowed
         if decision.allowed:
             req.audit["appliedAssignmentId"] = decision.assignment_id.replace("-", "")

@@ -238,6 +238,7 @@ def create_or_update(sb, caller, subscription_id: str, group: str, name: str, bo
                              f"group '{group}'. A resource with the same name cannot be created in location "
                              f"'{location}'. Please select a new resource name.")
         _validate_properties(sb, props, creating=True, current=current)
+        _guard_permission_model(sb, caller, current, props, vault_id(subscription_id, group, name))
         stored = _merge(current, props, api_version)
         if not stored["enableRbacAuthorization"] and "accessPolicies" not in props and not existing:
             raise _bad("The parameter accessPolicies is not specified. Access policies are required for a vault "
@@ -245,6 +246,14 @@ def create_or_update(sb, caller, subscription_id: str, group: str, name: str, bo
         _save(sb, caller, existing, subscription_id, group, name, location,
               _tags(body, loads(existing["tags"]) if existing else {}), stored)
     return to_json(row(sb, name)), existing is None
+
+
+def _guard_permission_model(sb, caller, current: dict | None, props: dict, vid: str) -> None:
+    """Changing the permission model of an existing vault needs unrestricted role-assignment write
+    (Owner, User Access Administrator), not just vaults/write (key-vault/general/rbac-guide.md)."""
+    wanted = props.get("enableRbacAuthorization")
+    if current is not None and wanted is not None and wanted != current.get("enableRbacAuthorization"):
+        rbac.require_arm(sb, caller, "Microsoft.Authorization/roleAssignments/write", vid)
 
 
 def _merge(current: dict | None, props: dict, api_version: str) -> dict:
@@ -294,6 +303,7 @@ def update(sb, caller, subscription_id: str, group: str, name: str, body: dict) 
             raise not_found(name, group)
         current = loads(existing["properties"])
         _validate_properties(sb, props, creating=False, current=current)
+        _guard_permission_model(sb, caller, current, props, vault_id(subscription_id, group, name))
         stored = _merge(current, props, "")
         _save(sb, caller, existing, subscription_id, group, name, existing["location"],
               _tags(body, loads(existing["tags"])), stored)
