@@ -98,7 +98,7 @@ def results_dir():
 
 def evaluate(name: str) -> Result:
     """Run a check without showing or raising (tests and tools)."""
-    from . import step_checks  # noqa: F401  (registers the steps)
+    from . import beyond_checks, step_checks  # noqa: F401  (register the checks)
     if name not in STEPS:
         raise KeyError(f"no check named {name!r}; the checks are: {', '.join(sorted(STEPS))}")
     found = STEPS[name]

@@ -1,8 +1,10 @@
 """What the notebooks call (`from labhelpers import lab`): the plumbing around the SDK calls."""
 from .checks import check
+from .keyaudit import key_audit
 from .naming import assignment_name
+from .replay import ensure_cmk
 from .session import setup
 from .waiting import retry_rbac, wait
 from .widgets import setup_form
 
-__all__ = ["assignment_name", "check", "retry_rbac", "setup", "setup_form", "wait"]
+__all__ = ["assignment_name", "check", "ensure_cmk", "key_audit", "retry_rbac", "setup", "setup_form", "wait"]

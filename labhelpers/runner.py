@@ -1,6 +1,7 @@
-"""Headless runs of the whole lab (`python -m labhelpers run`): papermill executes 00-06 into
-runs/<timestamp>/ with a fresh $CMKLAB_HOME (so a sandbox run starts from an empty sandbox), collects
-every check's result and writes report.html. In azure mode 06-cleanup runs even after a failure."""
+"""Headless runs of the whole lab (`python -m labhelpers run`): papermill executes 00-05, then the
+notebooks beyond the exercise (07, 08), then 06-cleanup last, into runs/<timestamp>/ with a fresh
+$CMKLAB_HOME (so a sandbox run starts from an empty sandbox), collects every check's result and writes
+report.html. In azure mode 06-cleanup runs even after a failure."""
 from __future__ import annotations
 
 import json
@@ -22,7 +23,8 @@ KERNEL = "python3"
 
 
 def lab_notebooks() -> list[str]:
-    return sorted(p.stem for p in NOTEBOOK_DIR.glob("[0-9][0-9]-*.ipynb"))
+    """The notebooks in the order a learner takes them: by number, but cleanup last."""
+    return sorted((p.stem for p in NOTEBOOK_DIR.glob("[0-9][0-9]-*.ipynb")), key=lambda name: (name == CLEANUP, name))
 
 
 @dataclass

@@ -30,7 +30,7 @@ def _vault(s):
         return None
 
 
-def _account(s):
+def foundry_account(s):
     try:
         return CognitiveServicesManagementClient(s.credential, s.subscription_id).accounts.get(
             s.resource_group, s.foundry_name)
@@ -38,11 +38,12 @@ def _account(s):
         return None
 
 
-def _scope_label(scope: str, s) -> str:
+def scope_label(scope: str, s) -> str:
     rg = f"/subscriptions/{s.subscription_id}/resourcegroups/{s.resource_group}".lower()
     labels = {f"/subscriptions/{s.subscription_id}".lower(): "the subscription", rg: "the resource group",
               f"{rg}/providers/microsoft.keyvault/vaults/{s.key_vault_name}".lower(): "the vault",
-              f"{rg}/providers/microsoft.keyvault/vaults/{s.key_vault_name}/keys/{s.key_name}".lower(): "the key"}
+              f"{rg}/providers/microsoft.keyvault/vaults/{s.key_vault_name}/keys/{s.key_name}".lower(): "the key",
+              f"{rg}/providers/microsoft.cognitiveservices/accounts/{s.foundry_name}".lower(): "the Foundry resource"}
     return labels.get(scope.lower().rstrip("/"), scope)
 
 
@@ -121,11 +122,11 @@ def administrator_ready(s):
     held = [h for h in roles_held(s.credential, s.subscription_id, vault.id, s.learner_object_id)
             if h.role_name == KV_ADMINISTRATOR]
     yield Line(bool(held), KV_ADMINISTRATOR,
-               f"assigned to you on {_scope_label(held[0].scope, s)}" if held else "not assigned to you",
+               f"assigned to you on {scope_label(held[0].scope, s)}" if held else "not assigned to you",
                "run the role-assignment cell above")
 
 
-def _key_client(vault, s) -> KeyClient:
+def key_client(vault, s) -> KeyClient:
     return KeyClient(vault.properties.vault_uri, s.credential)
 
 
@@ -136,7 +137,7 @@ def key_ready(s):
         yield NO_VAULT
         return
     try:
-        key = _key_client(vault, s).get_key(s.key_name)
+        key = key_client(vault, s).get_key(s.key_name)
     except ResourceNotFoundError:
         yield Line(False, "key", f"{s.key_name} not found", "run the create-key cell above")
         return
@@ -164,8 +165,12 @@ def rotation_ready(s):
     if vault is None:
         yield NO_VAULT
         return
+    yield from policy_lines(key_client(vault, s), s, "the cell above")
+
+
+def policy_lines(keys: KeyClient, s, where: str):
     try:
-        policy = _key_client(vault, s).get_key_rotation_policy(s.key_name)
+        policy = keys.get_key_rotation_policy(s.key_name)
     except ResourceNotFoundError:
         yield Line(False, "key", f"{s.key_name} not found", "run 02-generate-key")
         return
@@ -173,15 +178,14 @@ def rotation_ready(s):
     after = rotate[0].time_after_create if rotate else None
     ok = (after or "").upper() == "P6M"
     yield Line(ok, "automatic rotation", f"{after} after creation" if after else "not configured",
-               "set a Rotate action with time_after_create='P6M' (the cell above)")
+               f"set a Rotate action with time_after_create='P6M' ({where})")
     expiry = (policy.expires_in or "").upper()
-    yield Line(expiry == "P210D", "expiry time", expiry or "none",
-               "set expires_in='P210D' (the cell above)")
+    yield Line(expiry == "P210D", "expiry time", expiry or "none", f"set expires_in='P210D' ({where})")
 
 
 @step("03-foundry-resource", "Foundry resource", "the Foundry resource exists with its own managed identity")
 def foundry_ready(s):
-    account = _account(s)
+    account = foundry_account(s)
     if account is None:
         yield Line(False, "Foundry resource", f"{s.foundry_name} not found in {s.resource_group}",
                    "run the cell above")
@@ -212,7 +216,7 @@ def foundry_ready(s):
 
 @step("03-project", "Default project", "the default project exists")
 def project_ready(s):
-    account = _account(s)
+    account = foundry_account(s)
     if account is None:
         yield NO_ACCOUNT
         return
@@ -232,7 +236,7 @@ def project_ready(s):
 
 @step("04-key-access", "Key access", "the Foundry identity may get, wrap and unwrap this one key, and nothing more")
 def key_access_ready(s):
-    account, vault = _account(s), _vault(s)
+    account, vault = foundry_account(s), _vault(s)
     if account is None or vault is None:
         yield NO_ACCOUNT if account is None else NO_VAULT
         return
@@ -244,7 +248,7 @@ def key_access_ready(s):
     held = roles_held(s.credential, s.subscription_id, key_scope, principal)
     grant = [h for h in held if h.role_name == ENCRYPTION_USER]
     yield Line(bool(grant), ENCRYPTION_USER,
-               f"assigned on {_scope_label(grant[0].scope, s)}" if grant else "not assigned to the Foundry identity",
+               f"assigned on {scope_label(grant[0].scope, s)}" if grant else "not assigned to the Foundry identity",
                "run the role-assignment cell above")
     if grant:
         on_key = any(h.scope.lower() == key_scope.lower() for h in grant)
@@ -255,22 +259,30 @@ def key_access_ready(s):
                "remove these roles from the identity: get, wrapKey and unwrapKey are all it needs")
 
 
-@step("05-cmk", "Customer-managed key", "the Foundry resource is encrypted with your key")
-def cmk_ready(s):
-    account, vault = _account(s), _vault(s)
+def cmk_account(s, fix: str):
+    """(account, vault, its keyVaultProperties) when the Foundry resource uses a customer-managed key,
+    else the red Line that says what is missing."""
+    account, vault = foundry_account(s), _vault(s)
     if account is None or vault is None:
-        yield NO_ACCOUNT if account is None else NO_VAULT
-        return
+        return NO_ACCOUNT if account is None else NO_VAULT
     encryption = account.properties.encryption
     if encryption is None or _value(encryption.key_source) != "Microsoft.KeyVault":
-        yield Line(False, "key source", "Microsoft-managed keys", "run the update cell above")
+        return Line(False, "key source", "Microsoft-managed keys", fix)
+    return account, vault, encryption.key_vault_properties
+
+
+@step("05-cmk", "Customer-managed key", "the Foundry resource is encrypted with your key")
+def cmk_ready(s):
+    found = cmk_account(s, "run the update cell above")
+    if isinstance(found, Line):
+        yield found
         return
-    kvp = encryption.key_vault_properties
+    account, vault, kvp = found
     yield Line(True, "key source", "a customer-managed key in Key Vault")
     same_vault = (kvp.key_vault_uri or "").rstrip("/").lower() == vault.properties.vault_uri.rstrip("/").lower()
     yield Line(same_vault, "vault", kvp.key_vault_uri or "none", "point it at your vault")
     yield Line(kvp.key_name == s.key_name, "key", kvp.key_name or "none", "point it at your key")
-    latest = _key_client(vault, s).get_key(s.key_name).properties.version
+    latest = key_client(vault, s).get_key(s.key_name).properties.version
     current = kvp.key_version == latest
     yield Line(current, "key version", f"{kvp.key_version or 'none'}" + (" (the latest)" if current else ""),
                "the key has a newer version: run the update cell again "

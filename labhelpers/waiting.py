@@ -10,8 +10,9 @@ from .display import StatusLine
 
 # Errors that mean "the role assignment exists but is not in effect yet" (or the new identity is
 # not replicated yet): retrying is the documented fix. KeyVaultAccessForbidden is how the Foundry
-# resource provider reports that its identity was refused by Key Vault when you set the CMK.
-PROPAGATION_CODES = ("ForbiddenByRbac", "PrincipalNotFound", "KeyVaultAccessForbidden")
+# resource provider reports that its identity was refused by Key Vault when you set the CMK;
+# PermissionDenied is how a Foundry resource's own endpoint refuses a caller without a data role.
+PROPAGATION_CODES = ("ForbiddenByRbac", "PrincipalNotFound", "KeyVaultAccessForbidden", "PermissionDenied")
 
 
 def _codes(error) -> list[str]:

@@ -1,4 +1,4 @@
-"""Writes the lab notebooks (00-06) from the cell texts below, so every notebook shares the same
+"""Writes the lab notebooks (00-08) from the cell texts below, so every notebook shares the same
 parameters and setup cells. The committed .ipynb files are what learners open.
 
     python notebooks/build.py                      # sources only (no outputs)
@@ -60,6 +60,14 @@ identity**, which gets only the rights it needs: get, wrap and unwrap that one k
 | 04-grant-key-access | Task 4: let the resource's identity use the key (Key Vault Crypto Service Encryption User) |
 | 05-configure-cmk | Task 5: switch the resource's encryption to your key |
 | 06-cleanup | Task 6: delete everything, then see what stays soft-deleted and why |
+
+Beyond the exercise, two notebooks show what holding the key means. Each one starts by bringing the
+lab to where 05 ends, so you can open either after 05 (or on its own), then clean up with 06.
+
+| Notebook | What it shows |
+|---|---|
+| 07-rotate-the-key | a rotation adds a key version; the resource keeps the old one until you update it |
+| 08-revoke-and-restore | disable the key and the resource stops working; enable it and it works again |
 
 ```mermaid
 flowchart LR
@@ -514,7 +522,8 @@ print(f"{account.name}: {used.key_source}, key {used.key_vault_properties.key_na
 
 The Foundry resource's data is now protected by your key: you control its rotation, and removing the
 identity's access would lock the data. Key Vault's audit log (AuditEvent) records each use of the key
-by the identity. Last step: **06-cleanup**.
+by the identity. Beyond the exercise, **07-rotate-the-key** and **08-revoke-and-restore** show both;
+the last step is **06-cleanup**.
 """),
 ]
 
@@ -595,6 +604,332 @@ Nothing is left running. The vault stays soft-deleted, protected, until its rete
 and its name stays taken until then: the next run of **00-setup** proposes a new vault name. In a real
 subscription nothing here is billed any more (a soft-deleted Foundry resource is billed until purged,
 which is why it was purged).
+"""),
+]
+
+ENSURE = [
+    md("""
+## Start where 05 ends
+
+`lab.ensure_cmk` runs the checks of 01-05. If one is red (you skipped a notebook, or changed
+something since), it replays those steps with the same SDK calls, then says where the lab stands. When
+the lab is already there, it changes nothing.
+"""),
+    code("lab.ensure_cmk(cfg)"),
+]
+
+
+def closing(recap: str) -> list[tuple]:
+    return [md(f"""
+## Recap
+
+{recap.strip()}
+
+This notebook deleted nothing: the key vault, the key and the Foundry resource are still there. When you
+are done, run **06-cleanup**, which deletes them and explains what stays soft-deleted.
+""")]
+
+
+NOTEBOOKS["07-rotate-the-key"] = [
+    *opening("07 · Rotate the key", """
+**Beyond the exercise.** The exercise says that rotation can be manual or policy-based, that the
+Foundry resource must then be updated to reference the new key version, and that rotation does not
+re-encrypt existing data. This notebook shows each of these through the SDK.
+
+Rotating a key makes a new **version** of it: new key material under the same name. Older versions stay
+as they were, enabled and usable. The Foundry resource names one version (`keyVersion`, set in 05), so
+it keeps using that one until you point it at the new one.
+
+```mermaid
+flowchart LR
+  subgraph key[aifoundry-encryption-key]
+    v1[[version 1]]
+    v2[[version 2<br/>made by rotation]]
+  end
+  foundry[Foundry resource] -->|keyVersion| v1
+  foundry -.->|after the update| v2
+```
+"""),
+    *ENSURE,
+    code("""
+from azure.identity import DefaultAzureCredential
+from azure.keyvault.keys import KeyClient
+from azure.mgmt.cognitiveservices import CognitiveServicesManagementClient
+from azure.mgmt.keyvault import KeyVaultManagementClient
+
+credential = DefaultAzureCredential()
+kv = KeyVaultManagementClient(credential, cfg.subscription_id)
+cs = CognitiveServicesManagementClient(credential, cfg.subscription_id)
+vault = kv.vaults.get(cfg.resource_group, cfg.key_vault_name)
+keys = KeyClient(vault.properties.vault_uri, credential)
+"""),
+    md("""
+## The key's versions
+
+Each version has its own identifier (32 hexadecimal characters), creation date and expiry. The arrow
+marks the version the Foundry resource names.
+"""),
+    code("""
+def show_versions():
+    in_use = cs.accounts.get(cfg.resource_group, cfg.foundry_name).properties.encryption.key_vault_properties
+    for version in sorted(keys.list_properties_of_key_versions(cfg.key_name), key=lambda v: v.created_on):
+        expiry = f"expires {version.expires_on:%Y-%m-%d}" if version.expires_on else "no expiry"
+        marker = "  <- the Foundry resource uses this one" if version.version == in_use.key_version else ""
+        print(f"{version.version}  created {version.created_on:%Y-%m-%d}  {expiry}  enabled: {version.enabled}{marker}")
+
+
+show_versions()
+"""),
+    md("""
+## Rotate now
+
+`rotate_key` makes the new version at once, with the settings of the rotation policy from 02: it
+expires 210 days after its creation. (The policy's expiry applies only to versions made after the
+policy was set, which is why the first version has none.) Rotating needs the `rotate` permission,
+which your Key Vault Administrator role includes.
+
+Each run of this cell adds one version: that is what a rotation is.
+"""),
+    code("""
+rotated = keys.rotate_key(cfg.key_name)
+print(f"new version {rotated.properties.version}")
+show_versions()
+"""),
+    md("""
+## The resource still names the old version
+
+Nothing told the Foundry resource about the rotation: it still names the version it was given, and
+its data-encryption key is still wrapped with that version. Rotation re-encrypts nothing.
+"""),
+    code("""
+in_use = cs.accounts.get(cfg.resource_group, cfg.foundry_name).properties.encryption.key_vault_properties
+latest = keys.get_key(cfg.key_name).properties.version
+print(f"the Foundry resource uses version {in_use.key_version}")
+print(f"the key's latest version is       {latest}")
+print("the same version" if in_use.key_version == latest else "not the same: the resource must be updated")
+"""),
+    md("""
+## Point the resource at the new version
+
+This is the update of 05, with the latest version. Azure then re-wraps the resource's data-encryption
+key with the new version (Azure says this takes a few minutes); the data itself is not re-encrypted.
+Keep the older versions enabled: anything still wrapped with them can only be unwrapped with them.
+"""),
+    code("""
+from azure.mgmt.cognitiveservices.models import Account, AccountProperties, Encryption, KeyVaultProperties
+
+latest = keys.get_key(cfg.key_name).properties.version
+change = Account(properties=AccountProperties(encryption=Encryption(
+    key_source="Microsoft.KeyVault",
+    key_vault_properties=KeyVaultProperties(key_vault_uri=vault.properties.vault_uri, key_name=cfg.key_name,
+                                            key_version=latest),
+)))
+account = lab.wait(cs.accounts.begin_update(cfg.resource_group, cfg.foundry_name, change),
+                   "Updating the Foundry resource")
+print(f"{account.name} now uses version {account.properties.encryption.key_vault_properties.key_version}")
+show_versions()
+"""),
+    code('lab.check("07-rotated")'),
+    md("""
+## What the rotation policy does on schedule
+
+The policy you set in 02 does what `rotate_key` just did, by itself: **6 months** after the latest
+version was created, Key Vault makes a new one (its audit log records this as `KeyRotateIfDue`), and
+every version it makes expires **210 days** after its creation. Key Vault also raises a *near expiry*
+notification 30 days before a version expires.
+"""),
+    code("""
+policy = keys.get_key_rotation_policy(cfg.key_name)
+print(f"new versions expire {policy.expires_in} after creation")
+for action in policy.lifetime_actions:
+    print(f"- {action.action.value}: {action.time_after_create or ''}{action.time_before_expiry or ''}",
+          "after creation" if action.time_after_create else "before expiry")
+"""),
+    md("""
+Rotating every 6 months with versions that live 210 days leaves about four weeks to move the resource
+to the new version before the one it uses expires. The policy never updates the resource: that is
+still your update above, by hand or automated (for instance on Key Vault's `KeyNewVersionCreated`
+Event Grid event).
+
+What if the update named no `keyVersion`? Azure's documentation for Foundry resources does not say
+that the resource would then follow new versions; it says to update the resource after a rotation. The
+sandbox chose that such a resource follows the latest version; this lab names the version, as the docs
+do. (In the sandbox you can watch the policy act: `python -m labhelpers.sandbox advance --state
+$CMKLAB_HOME/sandbox P6M` moves its clock six months on.)
+"""),
+    *closing("""
+A rotation gave the key a new version; the Foundry resource kept the old one until you updated it, and
+the old version stays enabled. Next, **08-revoke-and-restore** shows what disabling the key does.
+"""),
+]
+
+NOTEBOOKS["08-revoke-and-restore"] = [
+    *opening("08 · Revoke and restore the key", """
+**Beyond the exercise.** Holding the key means you decide whether the Foundry resource can read its own
+data. Disable the key (or delete it, or remove the identity's role) and the resource can no longer
+unwrap its data-encryption key; enable it and the resource works again. Here you disable and enable
+the version the resource uses, and watch the resource through the SDK.
+
+What Azure documents, and what the sandbox chose where Azure does not say:
+
+| What you see | Azure | Sandbox |
+|---|---|---|
+| Key Vault refuses to unwrap with a disabled key (`403 Forbidden`, inner code `KeyDisabled`) | observed behaviour | the same |
+| Revoking the key blocks access to the resource's data | documented | the same |
+| What the resource's endpoint answers then | **not documented** | `403 CustomerManagedKeyInaccessible`, with the reason |
+| The key status on the resource (`customerManagedKeyStatus`) | not documented for Foundry | the outcome of the resource's last use of its key |
+| How soon the resource notices | not documented | at its next request |
+| Key Vault's audit log of the identity's calls | with a diagnostic setting (AuditEvent) | always kept |
+
+```mermaid
+sequenceDiagram
+  participant You
+  participant KV as Key vault
+  participant Foundry as Foundry resource
+  You->>KV: disable the key version
+  You->>Foundry: GET /openai/models
+  Foundry->>KV: as its identity: unwrap its data key
+  KV-->>Foundry: 403 KeyDisabled
+  Foundry-->>You: refused: the key cannot be used
+  You->>KV: enable the key version
+  You->>Foundry: GET /openai/models
+  Foundry-->>You: 200
+```
+"""),
+    *ENSURE,
+    code("""
+from azure.identity import DefaultAzureCredential
+from azure.keyvault.keys import KeyClient
+from azure.mgmt.authorization import AuthorizationManagementClient
+from azure.mgmt.cognitiveservices import CognitiveServicesManagementClient
+from azure.mgmt.keyvault import KeyVaultManagementClient
+
+credential = DefaultAzureCredential()
+kv = KeyVaultManagementClient(credential, cfg.subscription_id)
+cs = CognitiveServicesManagementClient(credential, cfg.subscription_id)
+auth = AuthorizationManagementClient(credential, cfg.subscription_id)
+vault = kv.vaults.get(cfg.resource_group, cfg.key_vault_name)
+keys = KeyClient(vault.properties.vault_uri, credential)
+account = cs.accounts.get(cfg.resource_group, cfg.foundry_name)
+"""),
+    md("""
+## A data role for you on the resource
+
+To watch the resource you call its own endpoint, signed in with Entra ID. Owner grants management
+actions only, not calls to the endpoint (data actions). **Cognitive Services OpenAI User** on the
+resource is enough: it lets you read and use the resource's models and change nothing. Cognitive
+Services User would work too, but it also lets you list the resource's access keys.
+"""),
+    code("""
+from azure.core.exceptions import ResourceExistsError
+from azure.mgmt.authorization.models import RoleAssignmentCreateParameters
+
+role = next(auth.role_definitions.list(account.id, filter="roleName eq 'Cognitive Services OpenAI User'"))
+try:
+    auth.role_assignments.create(
+        account.id,
+        lab.assignment_name(account.id, cfg.learner_object_id, role.id),   # same name on every run
+        RoleAssignmentCreateParameters(role_definition_id=role.id, principal_id=cfg.learner_object_id,
+                                       principal_type=cfg.learner_principal_type),
+    )
+except ResourceExistsError:                     # RoleAssignmentExists: you were given it another way
+    pass
+print(f"{role.role_name}: assigned to you on {account.name}")
+"""),
+    code('lab.check("08-data-role")'),
+    md("""
+## Call the resource's endpoint
+
+`GET /openai/models` is about the smallest call a Foundry resource answers: it lists the models you
+could deploy. azure-core's `PipelineClient` sends it with a token from `DefaultAzureCredential` for
+`https://cognitiveservices.azure.com`. Until your new role is in effect the resource answers
+`401 PermissionDenied`, and the lab retries.
+"""),
+    code("""
+from azure.core import PipelineClient
+from azure.core.exceptions import HttpResponseError
+from azure.core.pipeline.policies import BearerTokenCredentialPolicy
+from azure.core.rest import HttpRequest
+
+endpoint = account.properties.endpoint
+client = PipelineClient(endpoint, policies=[
+    BearerTokenCredentialPolicy(credential, "https://cognitiveservices.azure.com/.default")])
+
+
+def list_models():
+    response = client.send_request(HttpRequest("GET", f"{endpoint}openai/models", params={"api-version": "2024-10-21"}))
+    response.raise_for_status()
+    return [model["id"] for model in response.json()["data"]]
+
+
+def call_endpoint():
+    \"\"\"What the endpoint answers, whether it works or not.\"\"\"
+    try:
+        return f"200, models: {', '.join(list_models())}"
+    except HttpResponseError as refusal:
+        return f"{refusal.status_code} {refusal.error.code}: {refusal.error.message}"
+
+
+print("endpoint:", ", ".join(lab.retry_rbac(list_models, what="calling the Foundry endpoint")))
+"""),
+    md("""
+## Revoke: disable the key version the resource uses
+
+Disabling is reversible, unlike deleting and purging a key. `revoked_at` remembers when you did it, for
+the audit trail at the end.
+"""),
+    code("""
+from datetime import datetime, timezone
+
+in_use = account.properties.encryption.key_vault_properties.key_version
+revoked_at = datetime.now(timezone.utc)
+disabled = keys.update_key_properties(cfg.key_name, in_use, enabled=False)
+print(f"version {disabled.properties.version}: enabled {disabled.properties.enabled}")
+"""),
+    md("""
+## What the resource reports
+
+The control plane still answers (`provisioningState` stays `Succeeded`): revocation stops the
+resource's data, not its management. The endpoint needs the key on every request, so it refuses.
+"""),
+    code("""
+def key_status():
+    properties = cs.accounts.get(cfg.resource_group, cfg.foundry_name).properties
+    status = properties.additional_properties.get("customerManagedKeyStatus", "not reported")
+    return f"{properties.provisioning_state}; key status: {status}"
+
+
+print("resource, before its next request:", key_status())
+print("endpoint:", call_endpoint())
+print("resource, after it:", key_status())
+"""),
+    code('lab.check("08-revoked")'),
+    md("""
+## Restore: enable the key version again
+
+The resource needs nothing else: its next request unwraps its data-encryption key again.
+"""),
+    code("""
+enabled = keys.update_key_properties(cfg.key_name, in_use, enabled=True)
+print(f"version {enabled.properties.version}: enabled {enabled.properties.enabled}")
+print("endpoint:", call_endpoint())
+print("resource:", key_status())
+"""),
+    code('lab.check("08-restored")'),
+    md("""
+## The audit trail
+
+Key Vault logs every request, with who made it. These are the Foundry identity's calls since you
+disabled the key: the refused unwraps, then the successful ones once the key was back. In Azure,
+`lab.key_audit` explains where these records go, since reading them needs a diagnostic setting.
+"""),
+    code("""
+for row in lab.key_audit(cfg, since=revoked_at, caller=account.identity.principal_id):
+    print(f"{row.time}  {row.operation:<9}  {row.result:<9}  {row.key}  {row.reason}")
+"""),
+    *closing("""
+While the key version was disabled, the Foundry resource could not use its key and said so; enabled
+again, it worked at once. That switch is yours alone: whoever holds the key decides.
 """),
 ]
 

@@ -4,6 +4,7 @@ through the SDK, runs the check, asserts the red line and its advice, repairs, a
 from __future__ import annotations
 
 import uuid
+from datetime import datetime, timezone
 from pathlib import Path
 
 import nbformat
@@ -18,6 +19,9 @@ from azure.mgmt.resource.resources import ResourceManagementClient
 
 from labhelpers import checks, naming, session
 from labhelpers.errors import CheckFailed
+from labhelpers.keyaudit import key_audit
+from labhelpers.replay import END_OF_05, ensure_cmk
+from labhelpers.beyond_checks import OPENAI_USER
 from test_lab_state import lab_home  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.xdist_group("test_lab_checks")   # one worker per module: it starts its own sandbox
@@ -230,3 +234,107 @@ def test_cleanup_checks_follow_the_deletion(lab):
         assert "purge protection holds it" in line.detail
     finally:
         session.current().update(**kept)
+
+
+def test_ensure_cmk_replays_01_to_05_when_missing_and_changes_nothing_after(lab, capsys):
+    """On a resource group of its own: an empty one is brought to the end of 05; a disabled key (08
+    stopped half-way) is enabled again; a complete lab is left as it is."""
+    cfg, kv = session.current(), lab["kv"]
+    kept = {name: getattr(cfg, name) for name in ("resource_group", "key_vault_name", "foundry_name")}
+    cfg.update(resource_group="replay-RG", foundry_name=f"replay-{uuid.uuid4().hex[:8]}",
+               key_vault_name=naming.proposed_vault_name())
+    try:
+        ensure_cmk(cfg)
+        assert "replaying 01-05" in capsys.readouterr().out
+        for name in END_OF_05:
+            green(name)
+        keys = KeyClient(kv.vaults.get(cfg.resource_group, cfg.key_vault_name).properties.vault_uri, cfg.credential)
+        keys.update_key_properties(cfg.key_name, enabled=False)
+        ensure_cmk(cfg)
+        assert "replaying 01-05" in capsys.readouterr().out
+        green("02-key")
+        before = [(v.version, v.enabled) for v in keys.list_properties_of_key_versions(cfg.key_name)]
+        ensure_cmk(cfg)
+        out = capsys.readouterr().out
+        assert "replaying" not in out and out.startswith("✅ The lab is where 05 ends")
+        assert before == [(v.version, True) for v in keys.list_properties_of_key_versions(cfg.key_name)]
+        assert len(before) == 1
+    finally:
+        session.current().update(**kept)
+
+
+def test_rotated_red_until_the_resource_follows_and_while_an_old_version_is_disabled(lab):
+    cfg, keys = session.current(), lab["keys"]
+    run_notebook_here("07-rotate-the-key")
+    green("07-rotated")
+    newest = keys.rotate_key(cfg.key_name).properties.version       # as the policy does on schedule
+    line = red("07-rotated", "key version in use")
+    assert line.detail.endswith("(an older one)") and "update cell" in line.advice
+    run_notebook_here("05-configure-cmk")                     # the same update
+    green("07-rotated")
+    older = next(v.version for v in keys.list_properties_of_key_versions(cfg.key_name) if v.version != newest)
+    keys.update_key_properties(cfg.key_name, older, enabled=False)
+    try:
+        line = red("07-rotated", "older versions")
+        assert line.detail == f"disabled: {older}" and "enabled=True" in line.advice
+    finally:
+        keys.update_key_properties(cfg.key_name, older, enabled=True)
+    green("07-rotated")
+
+
+def test_revoked_and_restored_follow_the_key_and_the_audit_shows_why(lab):
+    cfg, keys, cs, auth = session.current(), lab["keys"], lab["cs"], lab["auth"]
+    run_notebook_here("08-revoke-and-restore")
+    notebook = run_notebook_here("08-revoke-and-restore")    # again: same end state, the key restored
+    account = cs.accounts.get(cfg.resource_group, cfg.foundry_name)
+    assert len([a for a in auth.role_assignments.list_for_scope(account.id, filter="atScope()")
+                if a.scope.lower() == account.id.lower()]) == 1           # one data role, not two
+    green("08-data-role")
+    green("08-restored")
+    line = red("08-revoked", "key version in use")
+    assert line.detail.endswith(": enabled") and "disable" in line.advice
+    assert red("08-revoked", "endpoint").detail == "200: still works"
+    in_use = account.properties.encryption.key_vault_properties.key_version
+    keys.update_key_properties(cfg.key_name, in_use, enabled=False)
+    try:
+        green("08-revoked")
+        line = red("08-restored", "endpoint")
+        assert line.detail.startswith("403 CustomerManagedKeyInaccessible (KeyVaultKeyDisabled): ")
+        assert "enable" in line.advice
+        assert red("08-restored", "key status").detail.startswith("Inaccessible (KeyVaultKeyDisabled)")
+    finally:
+        keys.update_key_properties(cfg.key_name, in_use, enabled=True)
+    green("08-restored")
+
+    trail = key_audit(cfg, since=notebook["revoked_at"], caller=account.identity.principal_id)
+    assert [(r.operation, r.result) for r in trail[:3]] == [("KeyUnwrap", "Forbidden"), ("KeyUnwrap", "Forbidden"),
+                                                           ("KeyUnwrap", "OK")]
+    assert trail[0].reason == "Operation unwrapKey is not allowed on a disabled key."
+    assert {r.caller for r in trail} == {cfg.foundry_name} and {r.key for r in trail} == {f"{cfg.key_name}/{in_use}"}
+    assert key_audit(cfg, since=datetime.now(timezone.utc)) == []
+
+
+def test_key_audit_in_azure_mode_explains_the_diagnostic_setting(lab, monkeypatch, capsys):
+    monkeypatch.setattr(session.current(), "mode", "azure")
+    assert key_audit(session.current(), since=datetime.now(timezone.utc)) == []
+    assert "diagnostic setting" in capsys.readouterr().out
+
+
+def test_data_role_red_without_it_and_the_endpoint_says_so(lab):
+    cfg, auth, cs = session.current(), lab["auth"], lab["cs"]
+    account = cs.accounts.get(cfg.resource_group, cfg.foundry_name)
+    role = next(auth.role_definitions.list(account.id, filter=f"roleName eq '{OPENAI_USER}'"))
+    name = naming.assignment_name(account.id, cfg.learner_object_id, role.id)
+    grant = RoleAssignmentCreateParameters(role_definition_id=role.id, principal_id=cfg.learner_object_id,
+                                           principal_type="User")
+    auth.role_assignments.create(account.id, name, grant)      # as 08's cell does (same name: idempotent)
+    green("08-data-role")
+    auth.role_assignments.delete(account.id, name)
+    try:
+        assert red("08-data-role", OPENAI_USER).detail == "not assigned to you"
+        line = red("08-restored", "endpoint")
+        assert line.detail.startswith("401 PermissionDenied") and "data role" in line.advice
+    finally:
+        auth.role_assignments.create(account.id, name, grant)
+    green("08-data-role")
+    green("08-restored")

@@ -1,6 +1,8 @@
 """The notebooks, executed headless as a class or CI would: papermill on a fresh lab home and sandbox,
-01-05 run twice (same end state, no duplicates), `python -m labhelpers run` with its report and exit
-code, and nbval proving the committed outputs are what a fresh run produces."""
+01-05 run twice (same end state, no duplicates), 07 twice (one rotation per run, the resource on the
+newest version), 08 (the key enabled again, one data role; its re-run is in test_lab_checks),
+`python -m labhelpers run` with its report and exit code, and nbval proving the committed outputs are
+what a fresh run produces, in the learner's order."""
 from __future__ import annotations
 
 import json
@@ -23,7 +25,8 @@ from labhelpers.sandbox import server
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = runner.lab_notebooks()
-STEPS = [n for n in NOTEBOOKS if n not in ("00-setup", runner.CLEANUP)]
+STEPS = [n for n in NOTEBOOKS if "01" <= n[:2] <= "05"]          # the exercise's tasks 1-5
+ROTATE, REVOKE = "07-rotate-the-key", "08-revoke-and-restore"
 
 pytestmark = [pytest.mark.notebooks, pytest.mark.xdist_group("notebooks")]
 
@@ -87,12 +90,17 @@ def inventory(home: Path) -> dict:
         vault = kv.vaults.get(cfg.resource_group, cfg.key_vault_name)
         account = cs.accounts.get(cfg.resource_group, cfg.foundry_name)
         keys = KeyClient(vault.properties.vault_uri, credential)
+        versions = list(keys.list_properties_of_key_versions(cfg.key_name))
         return {
-            "key_versions": len(list(keys.list_properties_of_key_versions(cfg.key_name))),
+            "key_versions": len(versions),
+            "disabled_versions": len([v for v in versions if not v.enabled]),
+            "latest_version": keys.get_key(cfg.key_name).properties.version,
             "vault_assignments": len([a for a in auth.role_assignments.list_for_scope(vault.id, filter="atScope()")
                                       if a.scope.lower() == vault.id.lower()]),
             "key_assignments": len([a for a in auth.role_assignments.list_for_scope(
                 f"{vault.id}/keys/{cfg.key_name}", filter="atScope()") if a.scope.lower().endswith(cfg.key_name.lower())]),
+            "account_assignments": len([a for a in auth.role_assignments.list_for_scope(account.id, filter="atScope()")
+                                        if a.scope.lower() == account.id.lower()]),
             "projects": len(list(cs.projects.list(cfg.resource_group, cfg.foundry_name))),
             "vaults": len(list(kv.vaults.list_by_resource_group(cfg.resource_group))),
             "cmk_version": account.properties.encryption.key_vault_properties.key_version,
@@ -101,23 +109,28 @@ def inventory(home: Path) -> dict:
 
 @pytest.fixture(scope="module")
 def sequence(tmp_path_factory):
-    """00-05, then 01-05 again, then 06, each in its own kernel, on one fresh lab home."""
+    """00-05, 01-05 again, 07 twice, 08, then 06, each in its own kernel, on one fresh lab home;
+    the inventory after each stage."""
     home, out = tmp_path_factory.mktemp("lab-home"), tmp_path_factory.mktemp("executed")
     runs, counts = {}, {}
     saved = dict(os.environ)
     os.environ.clear()
     os.environ.update(child_env())
+
+    def stage(label, names, attempt=1):
+        with runner.kernel_environment(home):
+            for name in names:
+                runs[name, attempt] = runner.execute(name, out, {})
+        if label:
+            counts[label] = inventory(home)
+
     try:
-        with runner.kernel_environment(home):
-            for name in ["00-setup", *STEPS]:
-                runs[name, 1] = runner.execute(name, out, {})
-        counts[1] = inventory(home)
-        with runner.kernel_environment(home):
-            for name in STEPS:
-                runs[name, 2] = runner.execute(name, out, {})
-        counts[2] = inventory(home)
-        with runner.kernel_environment(home):
-            runs[runner.CLEANUP, 1] = runner.execute(runner.CLEANUP, out, {})
+        stage(1, ["00-setup", *STEPS])
+        stage(2, STEPS, attempt=2)
+        stage(ROTATE, [ROTATE])
+        stage((ROTATE, 2), [ROTATE], attempt=2)
+        stage(REVOKE, [REVOKE])
+        stage(None, [runner.CLEANUP])
         yield runs, counts
     finally:
         server.stop(home / "sandbox")
@@ -127,10 +140,13 @@ def sequence(tmp_path_factory):
 
 def test_each_notebook_runs_headless_with_green_checks(sequence):
     runs, _ = sequence
+    assert {name for name, _ in runs} == set(NOTEBOOKS)
     for (name, attempt), run in runs.items():
         assert run.status == "passed", f"{name} (run {attempt}): {run.error}"
         assert run.checks and all(c["passed"] for c in run.checks), f"{name} (run {attempt}): {run.checks}"
     assert {c["name"] for c in runs["06-cleanup", 1].checks} == {"06-deleted", "06-purged"}
+    assert [c["name"] for c in runs[ROTATE, 2].checks] == ["07-rotated"]
+    assert [c["name"] for c in runs[REVOKE, 1].checks] == ["08-data-role", "08-revoked", "08-restored"]
 
 
 def test_running_01_to_05_again_changes_nothing(sequence):
@@ -138,6 +154,23 @@ def test_running_01_to_05_again_changes_nothing(sequence):
     assert counts[1] == counts[2]
     assert counts[1]["key_versions"] == 1 and counts[1]["projects"] == 1 and counts[1]["vaults"] == 1
     assert counts[1]["vault_assignments"] == 1 and counts[1]["key_assignments"] == 1
+    assert counts[1]["cmk_version"] == counts[1]["latest_version"] and counts[1]["account_assignments"] == 0
+
+
+def test_each_run_of_07_rotates_once_and_moves_the_resource_to_the_new_version(sequence):
+    _, counts = sequence
+    before, first, second = counts[2], counts[ROTATE], counts[ROTATE, 2]
+    assert [c["key_versions"] for c in (before, first, second)] == [1, 2, 3]
+    assert len({before["cmk_version"], first["cmk_version"], second["cmk_version"]}) == 3
+    for after in (first, second):
+        assert after["cmk_version"] == after["latest_version"] and after["disabled_versions"] == 0
+        unchanged = {k: v for k, v in after.items() if k not in ("key_versions", "latest_version", "cmk_version")}
+        assert unchanged == {k: before[k] for k in unchanged}
+
+
+def test_08_leaves_the_key_enabled_and_adds_one_data_role(sequence):
+    _, counts = sequence
+    assert counts[REVOKE] == {**counts[ROTATE, 2], "account_assignments": 1}
 
 
 def run_command(*args: str, **env: str) -> subprocess.CompletedProcess:
@@ -175,9 +208,11 @@ def test_a_red_check_fails_the_run(tmp_path):
 def test_nbval_reproduces_the_committed_outputs(tmp_path):
     home = tmp_path / "home"
     done = subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "no:xdist", "-p", "no:cacheprovider", "-q", "--nbval",
+        [sys.executable, "-m", "pytest", "-p", "no:xdist", "-p", "no:cacheprovider", "-v", "--nbval",
          "--nbval-sanitize-with", "tests/nbval-sanitize.cfg", "notebooks"],
         cwd=ROOT, capture_output=True, text=True, timeout=600,
         env=child_env(CMKLAB_HOME=str(home), CMKLAB_HEADLESS="1"))
     server.stop(home / "sandbox")
     assert done.returncode == 0, done.stdout[-4000:]
+    ran = [line.split("::")[0] for line in done.stdout.splitlines() if "::" in line and " PASSED" in line]
+    assert list(dict.fromkeys(ran)) == [f"notebooks/{n}" for n in NOTEBOOKS]       # the learner's order
