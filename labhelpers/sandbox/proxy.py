@@ -67,9 +67,11 @@ class _Handler(BaseHTTPRequestHandler):
         for k, v in resp.headers.items():
             self.send_header(k, v)
         self.send_header("Content-Length", str(len(payload)))
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(payload)
+        if self.command != "HEAD":     # head and body in one write: one TLS record, one read for the client
+            self._headers_buffer.append(b"\r\n" + payload)
+            self.flush_headers()
+        else:
+            self.end_headers()
         self.server.request_log(self.command, host, self.path.split("?")[0], resp.status,
                                 (time.perf_counter() - self._started) * 1000, caller)
 
