@@ -249,3 +249,16 @@ def test_ensure_running_reuses_one_server_per_state_dir(tmp_path):
     finally:
         server.stop(tmp_path)
     assert server.running_info(tmp_path) is None
+
+
+def test_kernels_starting_together_share_one_sandbox(tmp_path):
+    """Two processes calling ensure_running at the same moment end up on the same server."""
+    code = "import sys, json; from labhelpers.sandbox import server; print(server.ensure_running(sys.argv[1])['pid'])"
+    procs = [subprocess.Popen([sys.executable, "-c", code, str(tmp_path)], stdout=subprocess.PIPE, text=True)
+             for _ in range(3)]
+    try:
+        pids = {p.communicate(timeout=90)[0].strip() for p in procs}
+        assert len(pids) == 1, pids
+    finally:
+        from labhelpers.sandbox import server
+        server.stop(tmp_path)

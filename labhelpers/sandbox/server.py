@@ -2,6 +2,7 @@
 starts it as a detached child process once per state dir and reuses it from every kernel after."""
 from __future__ import annotations
 
+import fcntl
 import json
 import logging
 import os
@@ -82,12 +83,16 @@ def running_info(state_dir: Path) -> dict | None:
 
 
 def ensure_running(state_dir: Path, rbac_delay: float = 0.0, timeout: float = 60) -> dict:
-    """Reuse the sandbox serving this state dir, or start one detached from this process."""
+    """Reuse the sandbox serving this state dir, or start one detached from this process. A lock
+    makes kernels that start at the same moment share one server instead of starting two."""
     state_dir = Path(state_dir).resolve()
-    info = running_info(state_dir)
-    if info:
-        return info
     state_dir.mkdir(parents=True, exist_ok=True)
+    with open(state_dir / "start.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return running_info(state_dir) or _start(state_dir, rbac_delay, timeout)
+
+
+def _start(state_dir: Path, rbac_delay: float, timeout: float) -> dict:
     args = [sys.executable, "-m", "labhelpers.sandbox", "serve", "--state", str(state_dir)]
     if rbac_delay:
         args += ["--rbac-delay", str(rbac_delay)]
