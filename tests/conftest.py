@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from labhelpers import connection
 from labhelpers.sandbox import server
 from labhelpers.sandbox.context import Sandbox
 
@@ -126,3 +127,20 @@ def start_sandbox(tmp_path_factory):
     yield start
     for handle in started:
         handle.stop()
+
+
+@pytest.fixture(scope="module")
+def lab_home(tmp_path_factory):
+    """A fresh $CMKLAB_HOME for this module; the process environment is restored afterwards, since
+    connecting rewrites it (and other tests' sandbox lives in it)."""
+    home = tmp_path_factory.mktemp("cmklab-home")
+    saved = dict(os.environ)
+    os.environ["CMKLAB_HOME"] = str(home)
+    os.environ.pop("CMKLAB_HEADLESS", None)
+    try:
+        yield home
+    finally:
+        connection.leave_sandbox()
+        server.stop(home / "sandbox")
+        os.environ.clear()
+        os.environ.update(saved)

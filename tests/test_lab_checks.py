@@ -22,7 +22,6 @@ from labhelpers.errors import CheckFailed
 from labhelpers.keyaudit import key_audit
 from labhelpers.replay import END_OF_05, ensure_cmk
 from labhelpers.beyond_checks import OPENAI_USER
-from test_lab_state import lab_home  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.xdist_group("test_lab_checks")   # one worker per module: it starts its own sandbox
 
@@ -39,7 +38,7 @@ def run_notebook_here(name: str) -> dict:
 
 
 @pytest.fixture(scope="module")
-def lab(lab_home, monkeypatch_module):  # noqa: F811
+def lab(lab_home, monkeypatch_module):
     monkeypatch_module.setenv("CMKLAB_HEADLESS", "1")         # a red check while building fails the build
     for name in ("00-setup", "01-create-key-vault", "02-generate-key", "03-create-foundry-resource",
                  "04-grant-key-access", "05-configure-cmk"):
@@ -75,7 +74,7 @@ def green(name: str) -> None:
     assert result.passed, result.text()
 
 
-def test_the_built_lab_is_green_and_recorded(lab, lab_home):  # noqa: F811
+def test_the_built_lab_is_green_and_recorded(lab, lab_home):
     names = ["00-setup", "01-resource-group", "01-key-vault", "02-administrator", "02-key", "02-rotation-policy",
              "03-foundry-resource", "03-project", "04-key-access", "05-cmk"]
     for name in names:

@@ -1,7 +1,7 @@
 """Lab state and sessions: choices saved per mode under $CMKLAB_HOME; papermill parameters over saved
 choices over the exercise's defaults; the kernel's environment pointed at the sandbox and back.
-`lab_home` (imported by the other test_lab_* modules) is a lab home of the module's own, with its
-own sandbox started by the lab exactly as a notebook starts it."""
+`lab_home` (tests/conftest.py) is a lab home of the module's own, with its own sandbox started by the
+lab exactly as a notebook starts it."""
 from __future__ import annotations
 
 import json
@@ -13,23 +13,6 @@ from labhelpers import connection, labstate, naming, session
 from labhelpers.sandbox import server
 
 pytestmark = pytest.mark.xdist_group("test_lab_state")   # one worker per module: it starts its own sandbox
-
-
-@pytest.fixture(scope="module")
-def lab_home(tmp_path_factory):
-    """A fresh $CMKLAB_HOME for this module; the process environment is restored afterwards, since
-    connecting rewrites it (and other tests' sandbox lives in it)."""
-    home = tmp_path_factory.mktemp("cmklab-home")
-    saved = dict(os.environ)
-    os.environ["CMKLAB_HOME"] = str(home)
-    os.environ.pop("CMKLAB_HEADLESS", None)
-    try:
-        yield home
-    finally:
-        connection.leave_sandbox()
-        server.stop(home / "sandbox")
-        os.environ.clear()
-        os.environ.update(saved)
 
 
 def test_choices_are_saved_per_mode(tmp_path, monkeypatch):

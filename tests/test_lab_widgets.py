@@ -5,17 +5,16 @@ from __future__ import annotations
 import pytest
 
 from labhelpers import choices, labstate, session, widgets
-from test_lab_state import lab_home  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.xdist_group("test_lab_widgets")   # one worker per module: it starts its own sandbox
 
 
 @pytest.fixture(scope="module")
-def form(lab_home):  # noqa: F811
+def form(lab_home):
     return widgets.SetupForm(session.setup())
 
 
-def test_the_form_starts_from_the_session(form, lab_home):  # noqa: F811
+def test_the_form_starts_from_the_session(form, lab_home):
     (lab_home / "lab.json").unlink(missing_ok=True)               # a first visit: nothing chosen yet
     form = widgets.SetupForm(session.setup())
     cfg = form.session
