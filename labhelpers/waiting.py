@@ -40,8 +40,8 @@ def propagation_reason(exc: Exception) -> str | None:
     message = (exc.error.message if exc.error else "") or ""
     if exc.status_code == 403 and "propagation time" in message:
         return codes[0] if codes else "Forbidden"
-    if "AuthorizationFailed" in codes and "recently granted" in message:
-        return "AuthorizationFailed"
+    # Not AuthorizationFailed: ARM's message always says "if access was recently granted", but the lab
+    # grants you no management role on the way, so there it means a missing role: say so at once.
     return None
 
 

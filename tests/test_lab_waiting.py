@@ -67,3 +67,14 @@ def test_other_errors_are_not_retried(slow_rbac_vault):
 def test_retries_stop_at_the_timeout(slow_rbac_vault):
     with pytest.raises(HttpResponseError):
         waiting.retry_rbac(slow_rbac_vault.create_rsa_key, "k2", first_delay=1, timeout=0.5)
+
+
+def test_a_missing_management_role_fails_at_once(sandbox):
+    """ARM's AuthorizationFailed always says "if access was recently granted"; in the lab it means you
+    lack a role (e.g. in a subscription where you are only Reader), so it must not wait 15 minutes."""
+    client = ResourceManagementClient(sandbox.credential(), sandbox.reader_subscription_id)
+    started = time.monotonic()
+    with pytest.raises(HttpResponseError) as refused:
+        waiting.retry_rbac(client.resource_groups.create_or_update, "not-allowed", {"location": "eastus"},
+                           first_delay=1)
+    assert refused.value.error.code == "AuthorizationFailed" and time.monotonic() - started < 5
