@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from helpers import make_group
 from labhelpers import connection
 from labhelpers.sandbox import server
 from labhelpers.sandbox.context import Sandbox
@@ -144,3 +145,9 @@ def lab_home(tmp_path_factory):
         server.stop(home / "sandbox")
         os.environ.clear()
         os.environ.update(saved)
+
+
+@pytest.fixture(scope="module")
+def group(sandbox):
+    """A resource group of the module's own, in eastus: its name."""
+    return make_group(sandbox)

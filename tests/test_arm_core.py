@@ -8,35 +8,26 @@ import uuid
 import pytest
 import requests
 from azure.core.exceptions import HttpResponseError, ResourceNotFoundError
-from azure.mgmt.resource.resources import ResourceManagementClient
 from azure.mgmt.resource.subscriptions import SubscriptionClient
 
+from helpers import ARM, READER, arm_token, auth_client, create_group, grant, managed_identity, resource_client, unique
 from labhelpers.sandbox import catalog, regions
 
-ARM = "https://management.azure.com"
 
 
 @pytest.fixture(scope="module")
 def resources(sandbox):
-    return ResourceManagementClient(sandbox.credential(), sandbox.subscription_id)
+    return resource_client(sandbox)
 
 
 @pytest.fixture(scope="module")
 def reader_resources(sandbox):
-    return ResourceManagementClient(sandbox.credential(), sandbox.reader_subscription_id)
+    return resource_client(sandbox, sandbox.reader_subscription_id)
 
 
 @pytest.fixture(scope="module")
 def subscriptions(sandbox):
     return SubscriptionClient(sandbox.credential())
-
-
-def _name(prefix="rg") -> str:
-    return f"{prefix}-{uuid.uuid4().hex[:8]}"
-
-
-def _token(sandbox) -> str:
-    return sandbox.credential().get_token("https://management.azure.com/.default").token
 
 
 def test_subscriptions_list_and_get(sandbox, subscriptions):
@@ -54,19 +45,10 @@ def test_subscriptions_list_and_get(sandbox, subscriptions):
 
 def test_subscriptions_list_only_those_where_the_caller_has_a_role(sandbox):
     """A managed identity with no role sees no subscription, then the one it got a role in."""
-    from labhelpers.sandbox import directory
-    mi = directory.add_managed_identity(sandbox.sb, f"/subscriptions/{sandbox.subscription_id}/resourceGroups/x/"
-                                                    f"providers/Microsoft.CognitiveServices/accounts/{_name('a')}", "ai")
+    mi = managed_identity(sandbox.sb)
     client = SubscriptionClient(sandbox.mi_credential(mi.object_id))
     assert list(client.subscriptions.list()) == []
-    from azure.mgmt.authorization import AuthorizationManagementClient
-    auth = AuthorizationManagementClient(sandbox.credential(), sandbox.subscription_id)
-    group = ResourceManagementClient(sandbox.credential(), sandbox.subscription_id).resource_groups.create_or_update(
-        _name(), {"location": "eastus"})
-    auth.role_assignments.create(group.id, str(uuid.uuid4()), {
-        "role_definition_id": f"/subscriptions/{sandbox.subscription_id}/providers/Microsoft.Authorization/"
-                              "roleDefinitions/acdd72a7-3385-48ef-bd42-f606fba81ae7",
-        "principal_id": mi.object_id, "principal_type": "ServicePrincipal"})
+    grant(sandbox, create_group(sandbox).id, READER, mi.object_id, "ServicePrincipal")
     assert [s.subscription_id for s in client.subscriptions.list()] == [sandbox.subscription_id]
 
 
@@ -106,7 +88,7 @@ def test_catalog_region_intersection_is_what_the_lab_can_offer():
 
 
 def test_resource_group_crud(resources):
-    name = _name("Lab-RG")
+    name = unique("Lab-RG-")
     created = resources.resource_groups.create_or_update(name, {"location": "East US", "tags": {"lab": "cmk"}})
     assert created.name == name and created.location == "eastus" and created.tags == {"lab": "cmk"}
     assert created.properties.provisioning_state == "Succeeded"
@@ -114,7 +96,7 @@ def test_resource_group_crud(resources):
     # names are case-insensitive and keep the case of creation
     assert resources.resource_groups.get(name.lower()).name == name
     assert resources.resource_groups.check_existence(name.upper()) is True
-    assert resources.resource_groups.check_existence(_name()) is False
+    assert resources.resource_groups.check_existence(unique("rg-")) is False
     updated = resources.resource_groups.update(name, {"tags": {"lab": "cmk", "step": "2"}})
     assert updated.tags == {"lab": "cmk", "step": "2"}
     assert name in {g.name for g in resources.resource_groups.list()}
@@ -136,11 +118,9 @@ def test_resource_group_crud(resources):
 
 
 def test_resource_group_delete_runs_every_provider_deleter_and_drops_its_assignments(sandbox, resources):
-    from azure.mgmt.authorization import AuthorizationManagementClient
-    auth = AuthorizationManagementClient(sandbox.credential(), sandbox.subscription_id)
-    group = resources.resource_groups.create_or_update(_name(), {"location": "eastus"})
-    assignment = auth.role_assignments.create(group.id, str(uuid.uuid4()), {
-        "role_definition_id": "/providers/Microsoft.Authorization/roleDefinitions/acdd72a7-3385-48ef-bd42-f606fba81ae7",
+    group = create_group(sandbox)
+    assignment = auth_client(sandbox).role_assignments.create(group.id, str(uuid.uuid4()), {
+        "role_definition_id": f"/providers/Microsoft.Authorization/roleDefinitions/{READER}",
         "principal_id": sandbox.learner_object_id})
     resources.resource_groups.begin_delete(group.name).result()
     row = sandbox.sb.store.one("SELECT 1 FROM role_assignments WHERE name = ?", (assignment.name,))
@@ -159,14 +139,14 @@ def test_resource_group_name_rules(resources, name, code):
 
 def test_resource_group_location_rules(resources):
     with pytest.raises(HttpResponseError) as err:
-        resources.resource_groups.create_or_update(_name(), {"location": "atlantis"})
+        resources.resource_groups.create_or_update(unique("rg-"), {"location": "atlantis"})
     assert err.value.status_code == 400 and err.value.error.code == "LocationNotAvailableForResourceGroup"
     assert "eastus" in err.value.error.message
 
 
 def test_reader_subscription_allows_reads_and_refuses_writes(sandbox, reader_resources):
     assert list(reader_resources.resource_groups.list()) == []
-    name = _name()
+    name = unique("rg-")
     with pytest.raises(HttpResponseError) as err:
         reader_resources.resource_groups.create_or_update(name, {"location": "eastus"})
     assert err.value.status_code == 403 and err.value.error.code == "AuthorizationFailed"
@@ -179,7 +159,7 @@ def test_reader_subscription_allows_reads_and_refuses_writes(sandbox, reader_res
 
 def test_unknown_api_version_is_azures_400(sandbox):
     r = requests.get(f"{ARM}/subscriptions/{sandbox.subscription_id}/resourcegroups?api-version=2099-01-01",
-                     headers={"Authorization": f"Bearer {_token(sandbox)}"})
+                     headers={"Authorization": f"Bearer {arm_token(sandbox)}"})
     assert r.status_code == 400
     error = r.json()["error"]
     assert error["code"] == "InvalidApiVersionParameter"
@@ -187,17 +167,16 @@ def test_unknown_api_version_is_azures_400(sandbox):
     # older versions the CLI and PowerShell send are accepted
     for version in ("2021-04-01", "2022-09-01", "2024-03-01"):
         r = requests.get(f"{ARM}/subscriptions/{sandbox.subscription_id}/resourcegroups?api-version={version}",
-                         headers={"Authorization": f"Bearer {_token(sandbox)}"})
+                         headers={"Authorization": f"Bearer {arm_token(sandbox)}"})
         assert r.status_code == 200, version
 
 
 def test_malformed_json_and_unknown_routes_are_4xx(sandbox):
-    headers = {"Authorization": f"Bearer {_token(sandbox)}", "Content-Type": "application/json"}
-    r = requests.put(f"{ARM}/subscriptions/{sandbox.subscription_id}/resourcegroups/{_name()}?api-version=2025-04-01",
-                     data=b'{"location": "eastus"', headers=headers)
+    headers = {"Authorization": f"Bearer {arm_token(sandbox)}", "Content-Type": "application/json"}
+    groups = f"{ARM}/subscriptions/{sandbox.subscription_id}/resourcegroups"
+    r = requests.put(f"{groups}/{unique('rg-')}?api-version=2025-04-01", data=b'{"location": "eastus"', headers=headers)
     assert r.status_code == 400 and r.json()["error"]["code"] == "InvalidRequestContent"
-    r = requests.put(f"{ARM}/subscriptions/{sandbox.subscription_id}/resourcegroups/{_name()}?api-version=2025-04-01",
-                     data=b'["eastus"]', headers=headers)
+    r = requests.put(f"{groups}/{unique('rg-')}?api-version=2025-04-01", data=b'["eastus"]', headers=headers)
     assert r.status_code == 400 and r.json()["error"]["code"] == "InvalidRequestContent"
     r = requests.get(f"{ARM}/subscriptions/{sandbox.subscription_id}/nowhere/at/all?api-version=2025-04-01",
                      headers=headers)

@@ -4,23 +4,15 @@ resource at its scope to exist (vaults, keys, Foundry accounts and projects), an
 show the tracked resources of a subscription or group, filtered and authorised as ARM does."""
 from __future__ import annotations
 
-import uuid
-
 import pytest
 from azure.core.exceptions import HttpResponseError, ResourceNotFoundError
-from azure.keyvault.keys import KeyClient
-from azure.mgmt.authorization import AuthorizationManagementClient
-from azure.mgmt.cognitiveservices import CognitiveServicesManagementClient
 from azure.mgmt.cognitiveservices.models import Project
-from azure.mgmt.keyvault import KeyVaultManagementClient
 from azure.mgmt.resource.resources import ResourceManagementClient
 
-from labhelpers.sandbox import directory
+from helpers import (KEY_VAULT_ADMINISTRATOR, READER, auth_client, cognitive_client, group_id, grant, key_client,
+                     make_group, make_vault, managed_identity, new_account, resource_client, unique, vault_client)
 from specs import Capture, validate_arm_error, validate_response
-from test_cognitive_accounts import new_account
-from test_keyvault_keys import KV_ADMIN, grant, make_group, make_vault, unique
 
-READER = "acdd72a7-3385-48ef-bd42-f606fba81ae7"
 RESOURCES = "Microsoft.Resources/2025-04-01/resources.json"
 
 
@@ -30,24 +22,21 @@ def world(sandbox):
     group with a vault of its own (so group listings can be told apart)."""
     group = make_group(sandbox)
     vault = make_vault(sandbox, group)
-    grant(sandbox, vault.id, KV_ADMIN, sandbox.learner_object_id)
-    KeyClient(vault.properties.vault_uri, sandbox.credential()).create_rsa_key("cmk")
-    cs = CognitiveServicesManagementClient(sandbox.credential(), sandbox.subscription_id)
+    grant(sandbox, vault.id, KEY_VAULT_ADMINISTRATOR, sandbox.learner_object_id)
+    key_client(sandbox, vault).create_rsa_key("cmk")
+    cs = cognitive_client(sandbox)
     account = new_account(cs, group, allow_project_management=True)
     project = cs.projects.begin_create(group, account.name, "proj", Project(location="eastus")).result()
     other_group = make_group(sandbox)
     other_vault = make_vault(sandbox, other_group)
     return dict(group=group, vault=vault, account=account, project=project, other_group=other_group,
-                other_vault=other_vault, group_id=f"/subscriptions/{sandbox.subscription_id}/resourceGroups/{group}")
+                other_vault=other_vault, group_id=group_id(sandbox, group))
 
 
 def _assign(sandbox, scope: str, **kw):
-    auth = AuthorizationManagementClient(sandbox.credential(), sandbox.subscription_id)
-    mi = directory.add_managed_identity(sandbox.sb, f"{scope}/mi{uuid.uuid4().hex[:6]}", "mi")
-    return auth.role_assignments.create(scope, str(uuid.uuid4()), {
-        "role_definition_id": f"/subscriptions/{sandbox.subscription_id}/providers/Microsoft.Authorization/"
-                              f"roleDefinitions/{READER}", "principal_id": mi.object_id,
-        "principal_type": "ServicePrincipal"}, **kw)
+    """Reader at scope, for a new managed identity."""
+    mi = managed_identity(sandbox.sb, display_name="mi")
+    return grant(sandbox, scope, READER, mi.object_id, "ServicePrincipal", **kw)
 
 
 # ---- role assignments need their resource -----------------------------------------------------------
@@ -85,14 +74,14 @@ def test_assignment_on_existing_resources_and_on_unknown_types(sandbox, world):
 def test_a_deleted_key_or_vault_no_longer_takes_assignments(sandbox, world):
     group = world["group"]
     vault = make_vault(sandbox, group)
-    grant(sandbox, vault.id, KV_ADMIN, sandbox.learner_object_id)
-    keys = KeyClient(vault.properties.vault_uri, sandbox.credential())
+    grant(sandbox, vault.id, KEY_VAULT_ADMINISTRATOR, sandbox.learner_object_id)
+    keys = key_client(sandbox, vault)
     keys.create_rsa_key("short-lived")
     keys.begin_delete_key("short-lived").wait()
     with pytest.raises(ResourceNotFoundError) as err:                 # soft-deleted key
         _assign(sandbox, f"{vault.id}/keys/short-lived")
     assert f"'Microsoft.KeyVault/vaults/{vault.name}/keys/short-lived'" in err.value.error.message
-    KeyVaultManagementClient(sandbox.credential(), sandbox.subscription_id).vaults.delete(group, vault.name)
+    vault_client(sandbox).vaults.delete(group, vault.name)
     with pytest.raises(ResourceNotFoundError) as err:                 # soft-deleted vault
         _assign(sandbox, vault.id)
     assert f"'Microsoft.KeyVault/vaults/{vault.name}'" in err.value.error.message
@@ -101,7 +90,7 @@ def test_a_deleted_key_or_vault_no_longer_takes_assignments(sandbox, world):
 def test_listing_assignments_at_a_missing_key_scope_shows_the_inherited_ones(sandbox, world):
     """Reads are not existence-checked (no source shows ARM refusing them): the lab's checks ask
     which roles an identity holds on a key that may not exist yet."""
-    auth = AuthorizationManagementClient(sandbox.credential(), sandbox.subscription_id)
+    auth = auth_client(sandbox)
     listed = list(auth.role_assignments.list_for_scope(f"{world['vault'].id}/keys/{unique('k')}",
                                                        filter="atScope()"))
     above = {f"/subscriptions/{sandbox.subscription_id}", world["group_id"], world["vault"].id}
@@ -115,7 +104,7 @@ def _ids(resources) -> set[str]:
 
 
 def test_list_by_resource_group_shows_vaults_accounts_and_projects(sandbox, world):
-    rm = ResourceManagementClient(sandbox.credential(), sandbox.subscription_id)
+    rm = resource_client(sandbox)
     pages = Capture()
     listed = list(rm.resources.list_by_resource_group(world["group"], raw_response_hook=pages))
     assert _ids(listed) == {world["vault"].id, world["account"].id, world["project"].id}
@@ -133,7 +122,7 @@ def test_list_by_resource_group_shows_vaults_accounts_and_projects(sandbox, worl
 
 
 def test_list_filters_by_type_name_and_location_and_spans_groups(sandbox, world):
-    rm = ResourceManagementClient(sandbox.credential(), sandbox.subscription_id)
+    rm = resource_client(sandbox)
     vaults = _ids(rm.resources.list(filter="resourceType eq 'microsoft.keyvault/VAULTS'"))
     assert {world["vault"].id, world["other_vault"].id} <= vaults
     assert all("/providers/Microsoft.KeyVault/vaults/" in i for i in vaults)
@@ -151,7 +140,7 @@ def test_list_filters_by_type_name_and_location_and_spans_groups(sandbox, world)
 
 
 def test_keyvault_vaults_list_uses_the_generic_list(sandbox, world):
-    kv = KeyVaultManagementClient(sandbox.credential(), sandbox.subscription_id)
+    kv = vault_client(sandbox)
     pages = Capture()
     vaults = list(kv.vaults.list(raw_response_hook=pages))
     assert {world["vault"].id, world["other_vault"].id} <= _ids(vaults)
@@ -162,12 +151,8 @@ def test_keyvault_vaults_list_uses_the_generic_list(sandbox, world):
 
 def test_listing_needs_the_resources_read_action_where_it_lists(sandbox, world):
     """A Reader of one group may list that group, not the subscription; the denial names ARM's action."""
-    mi = directory.add_managed_identity(sandbox.sb, f"{world['group_id']}/providers/Microsoft.Web/sites/"
-                                                    f"{unique('app')}", "app")
-    auth = AuthorizationManagementClient(sandbox.credential(), sandbox.subscription_id)
-    auth.role_assignments.create(world["group_id"], str(uuid.uuid4()), {
-        "role_definition_id": f"/subscriptions/{sandbox.subscription_id}/providers/Microsoft.Authorization/"
-                              f"roleDefinitions/{READER}", "principal_id": mi.object_id})
+    mi = managed_identity(sandbox.sb, world["group_id"], "Microsoft.Web/sites", "app")
+    grant(sandbox, world["group_id"], READER, mi.object_id)
     rm = ResourceManagementClient(sandbox.mi_credential(mi.object_id), sandbox.subscription_id)
     assert world["vault"].id in _ids(rm.resources.list_by_resource_group(world["group"]))
     with pytest.raises(HttpResponseError) as err:

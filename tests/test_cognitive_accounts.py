@@ -3,56 +3,21 @@ the sandbox's proxy: create/read/update/list, identities in the directory, subdo
 and the default project, soft delete / restore / purge, group delete, the account's own endpoint."""
 from __future__ import annotations
 
-import uuid
-
 import pytest
 import requests
-from azure.core import PipelineClient
 from azure.core.exceptions import HttpResponseError, ResourceExistsError, ResourceNotFoundError
-from azure.core.pipeline.policies import BearerTokenCredentialPolicy, RetryPolicy
-from azure.core.rest import HttpRequest
-from azure.mgmt.authorization import AuthorizationManagementClient
-from azure.mgmt.cognitiveservices import CognitiveServicesManagementClient
-from azure.mgmt.cognitiveservices.models import Account, AccountProperties, Identity, Project, ProjectProperties, Sku
-from azure.mgmt.resource.resources import ResourceManagementClient
+from azure.mgmt.cognitiveservices.models import Account, AccountProperties, Identity, Project, ProjectProperties
 
+from helpers import (COGNITIVE_SERVICES_USER, cognitive_client, data_plane, grant, make_group, new_account,
+                     resource_client, unique)
 from labhelpers.sandbox import directory
 
 pytestmark = pytest.mark.xdist_group("cognitive")
-COGNITIVE_SERVICES_USER = "a97b65f3-24c7-4388-baec-2e87135dc908"
-
-
-def unique(prefix: str) -> str:
-    return f"{prefix}{uuid.uuid4().hex[:10]}"
 
 
 @pytest.fixture(scope="module")
 def cs(sandbox):
-    return CognitiveServicesManagementClient(sandbox.credential(), sandbox.subscription_id)
-
-
-@pytest.fixture(scope="module")
-def group(sandbox):
-    rm = ResourceManagementClient(sandbox.credential(), sandbox.subscription_id)
-    name = unique("rg-cs-")
-    rm.resource_groups.create_or_update(name, {"location": "eastus"})
-    return name
-
-
-def new_account(cs, group, name=None, *, subdomain=None, identity="SystemAssigned", **props) -> Account:
-    name = name or unique("ais-")
-    account = Account(kind="AIServices", sku=Sku(name="S0"), location="eastus",
-                      identity=Identity(type=identity) if identity else None,
-                      properties=AccountProperties(custom_sub_domain_name=subdomain or name, **props))
-    return cs.accounts.begin_create(group, name, account).result()
-
-
-def data_plane(credential, subdomain: str):
-    """GET /openai/models on the account's own host, with an Entra token for Cognitive Services."""
-    base = f"https://{subdomain}.cognitiveservices.azure.com"
-    client = PipelineClient(base, policies=[
-        BearerTokenCredentialPolicy(credential, "https://cognitiveservices.azure.com/.default"), RetryPolicy(total=0)])
-    return client.send_request(HttpRequest("GET", f"{base}/openai/models", params={"api-version": "2024-10-21"}))
+    return cognitive_client(sandbox)
 
 
 def test_create_get_list_update_account_with_system_identity(sandbox, cs, group):
@@ -139,7 +104,7 @@ def test_names_groups_and_permissions(sandbox, cs, group):
     with pytest.raises(ResourceNotFoundError) as err:
         cs.accounts.get(group, "no-such-account")
     assert err.value.error.code == "ResourceNotFound" and "no-such-account" in err.value.error.message
-    reader = CognitiveServicesManagementClient(sandbox.credential(), sandbox.reader_subscription_id)
+    reader = cognitive_client(sandbox, sandbox.reader_subscription_id)
     with pytest.raises(HttpResponseError) as err:
         reader.accounts.begin_create("any-rg", unique("ais-"), {"kind": "AIServices", "sku": {"name": "S0"},
                                                                 "location": "eastus"})
@@ -212,22 +177,20 @@ def test_soft_delete_restore_and_purge(sandbox, cs, group):
 def test_soft_deleted_account_is_purged_after_48_hours(start_sandbox):
     own = start_sandbox()
     with own.activated():
-        cs = CognitiveServicesManagementClient(own.credential(), own.subscription_id)
-        ResourceManagementClient(own.credential(), own.subscription_id).resource_groups.create_or_update(
-            "rg", {"location": "eastus"})
-        account = new_account(cs, "rg")
-        cs.accounts.begin_delete("rg", account.name).result()
+        cs = cognitive_client(own)
+        group = make_group(own)
+        account = new_account(cs, group)
+        cs.accounts.begin_delete(group, account.name).result()
         own.advance("PT47H")
         assert [a.name for a in cs.deleted_accounts.list()] == [account.name]
         own.advance("PT2H")
         assert list(cs.deleted_accounts.list()) == []
-        assert new_account(cs, "rg", account.name).name == account.name   # the name is free again
+        assert new_account(cs, group, account.name).name == account.name   # the name is free again
 
 
 def test_group_delete_soft_deletes_accounts_and_their_endpoint(sandbox, cs):
-    rm = ResourceManagementClient(sandbox.credential(), sandbox.subscription_id)
-    rg = unique("rg-gone-")
-    rm.resource_groups.create_or_update(rg, {"location": "eastus"})
+    rm = resource_client(sandbox)
+    rg = make_group(sandbox, "rg-gone-")
     account = new_account(cs, rg)
     assert data_plane(sandbox.credential(), account.name).status_code == 401   # host exists (no data role)
     rm.resource_groups.begin_delete(rg).result()
@@ -241,11 +204,7 @@ def test_endpoint_needs_a_data_role_and_public_access(sandbox, cs, group):
     denied = data_plane(sandbox.credential(), account.name)
     assert denied.status_code == 401 and denied.json()["error"]["code"] == "PermissionDenied"
     assert "Microsoft.CognitiveServices/accounts/OpenAI/models/read" in denied.json()["error"]["message"]
-    auth = AuthorizationManagementClient(sandbox.credential(), sandbox.subscription_id)
-    auth.role_assignments.create(account.id, str(uuid.uuid4()), {
-        "role_definition_id": f"/subscriptions/{sandbox.subscription_id}/providers/Microsoft.Authorization/"
-                              f"roleDefinitions/{COGNITIVE_SERVICES_USER}",
-        "principal_id": sandbox.learner_object_id, "principal_type": "User"})
+    grant(sandbox, account.id, COGNITIVE_SERVICES_USER, sandbox.learner_object_id, "User")
     allowed = data_plane(sandbox.credential(), account.name)
     assert allowed.status_code == 200 and allowed.json()["object"] == "list"
     cs.accounts.begin_update(group, account.name, Account(properties=AccountProperties(

@@ -8,67 +8,45 @@ import uuid
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from azure.core import PipelineClient
 from azure.core.exceptions import HttpResponseError
-from azure.core.pipeline.policies import BearerTokenCredentialPolicy, RetryPolicy
-from azure.core.rest import HttpRequest
 from azure.keyvault.keys import KeyClient
 from azure.keyvault.keys.crypto import CryptographyClient, KeyWrapAlgorithm, SignatureAlgorithm
-from azure.mgmt.authorization import AuthorizationManagementClient
-from azure.mgmt.cognitiveservices import CognitiveServicesManagementClient
 from azure.mgmt.cognitiveservices.models import (Account, AccountProperties, Encryption, Identity,
                                                  KeyVaultProperties, Sku, UserAssignedIdentity)
-from azure.mgmt.keyvault import KeyVaultManagementClient
-from azure.mgmt.resource.resources import ResourceManagementClient
 
+from helpers import (COGNITIVE_SERVICES_USER, KEY_VAULT_ADMINISTRATOR, KEY_VAULT_CRYPTO_SERVICE_ENCRYPTION_USER,
+                     auth_client, cognitive_client, data_plane, grant, group_id, make_group, make_vault, new_account,
+                     unique, vault_client)
 from labhelpers.sandbox.providers.keyvault import audit
 
 pytestmark = pytest.mark.xdist_group("cognitive-cmk")
-ENCRYPTION_USER = "e147488a-f6f5-4113-8e2d-b22465e65bf6"     # Key Vault Crypto Service Encryption User
-KV_ADMIN = "00482a5a-887f-4fb3-b363-3b7fe8e74483"
-COGNITIVE_SERVICES_USER = "a97b65f3-24c7-4388-baec-2e87135dc908"
-
-
-def unique(prefix: str) -> str:
-    return f"{prefix}{uuid.uuid4().hex[:10]}"
 
 
 class Lab:
     """The clients and the shared resource group / vault of this module."""
 
     def __init__(self, sandbox):
-        self.sandbox, sub, cred = sandbox, sandbox.subscription_id, sandbox.credential()
-        self.cs = CognitiveServicesManagementClient(cred, sub)
-        self.kvm = KeyVaultManagementClient(cred, sub)
-        self.auth = AuthorizationManagementClient(cred, sub)
-        self.group = unique("rg-cmk-")
-        ResourceManagementClient(cred, sub).resource_groups.create_or_update(self.group, {"location": "eastus"})
+        self.sandbox = sandbox
+        self.cs = cognitive_client(sandbox)
+        self.kvm = vault_client(sandbox)
+        self.auth = auth_client(sandbox)
+        self.group = make_group(sandbox, "rg-cmk-")
         self.vault = self.new_vault()
-        self.keys = KeyClient(self.uri(self.vault), cred)
-        self.group_id = f"/subscriptions/{sub}/resourceGroups/{self.group}"
+        self.keys = KeyClient(self.uri(self.vault), sandbox.credential())
+        self.group_id = group_id(sandbox, self.group)
         self.grant(self.group_id, COGNITIVE_SERVICES_USER, sandbox.learner_object_id, "User")   # data plane
 
     def new_vault(self, location="eastus", purge_protection=True) -> str:
-        name = unique("kv")
-        props = {"tenantId": self.sandbox.tenant_id, "sku": {"family": "A", "name": "standard"},
-                 "enableRbacAuthorization": True}
-        if purge_protection:
-            props["enablePurgeProtection"] = True
-        vault = self.kvm.vaults.begin_create_or_update(self.group, name, {"location": location,
-                                                                          "properties": props}).result()
-        self.grant(vault.id, KV_ADMIN, self.sandbox.learner_object_id, "User")
-        return name
+        vault = make_vault(self.sandbox, self.group, location=location, purge_protection=purge_protection or None)
+        self.grant(vault.id, KEY_VAULT_ADMINISTRATOR, self.sandbox.learner_object_id, "User")
+        return vault.name
 
     @staticmethod
     def uri(vault: str) -> str:
         return f"https://{vault}.vault.azure.net/"
 
     def grant(self, scope: str, role: str, principal_id: str, principal_type="ServicePrincipal") -> str:
-        assignment = self.auth.role_assignments.create(scope, str(uuid.uuid4()), {
-            "role_definition_id": f"/subscriptions/{self.sandbox.subscription_id}/providers/Microsoft.Authorization/"
-                                  f"roleDefinitions/{role}",
-            "principal_id": principal_id, "principal_type": principal_type})
-        return assignment.id
+        return grant(self.sandbox, scope, role, principal_id, principal_type).id
 
     def key_scope(self, key: str, vault: str | None = None) -> str:
         return f"{self.group_id}/providers/Microsoft.KeyVault/vaults/{vault or self.vault}/keys/{key}"
@@ -77,10 +55,7 @@ class Lab:
         return self.keys.create_rsa_key(unique("cmk-"), size=kw.pop("size", 2048), **kw)
 
     def new_account(self, identity: Identity | None = Identity(type="SystemAssigned"), **props) -> Account:
-        name = unique("ais-")
-        return self.cs.accounts.begin_create(self.group, name, Account(
-            kind="AIServices", sku=Sku(name="S0"), location="eastus", identity=identity,
-            properties=AccountProperties(custom_sub_domain_name=name, **props))).result()
+        return new_account(self.cs, self.group, identity=identity, **props)
 
     def set_cmk(self, account: Account, key_name: str, vault: str | None = None, **kv) -> Account:
         encryption = Encryption(key_source="Microsoft.KeyVault", key_vault_properties=KeyVaultProperties(
@@ -92,14 +67,12 @@ class Lab:
         """An account switched to CMK with its identity granted the least-privilege role on the key."""
         key = self.new_key(**key_kw)
         account = self.new_account()
-        assignment = self.grant(self.key_scope(key.name), ENCRYPTION_USER, account.identity.principal_id)
+        assignment = self.grant(self.key_scope(key.name), KEY_VAULT_CRYPTO_SERVICE_ENCRYPTION_USER,
+                                account.identity.principal_id)
         return self.set_cmk(account, key.name), key, assignment
 
     def call_endpoint(self, account: Account):
-        base = f"https://{account.properties.custom_sub_domain_name}.cognitiveservices.azure.com"
-        client = PipelineClient(base, policies=[BearerTokenCredentialPolicy(
-            self.sandbox.credential(), "https://cognitiveservices.azure.com/.default"), RetryPolicy(total=0)])
-        return client.send_request(HttpRequest("GET", f"{base}/openai/models", params={"api-version": "2024-10-21"}))
+        return data_plane(self.sandbox.credential(), account.properties.custom_sub_domain_name)
 
     def key_status(self, account: Account) -> str:
         got = self.cs.accounts.get(self.group, account.name)
@@ -133,7 +106,7 @@ def test_switch_to_cmk_fails_until_the_identity_has_a_role_then_is_audited(lab):
     assert err.error.details[0].code == "Forbidden"
     assert lab.cs.accounts.get(lab.group, account.name).properties.encryption is None   # nothing changed
     assert lab.audit(principal) == [("KeyGet", "Forbidden")]
-    lab.grant(lab.key_scope(key.name), ENCRYPTION_USER, principal)
+    lab.grant(lab.key_scope(key.name), KEY_VAULT_CRYPTO_SERVICE_ENCRYPTION_USER, principal)
     done = lab.set_cmk(account, key.name)
     assert done.properties.encryption.key_source == "Microsoft.KeyVault"
     assert done.properties.encryption.key_vault_properties.key_name == key.name
@@ -184,7 +157,7 @@ def test_removing_the_role_breaks_the_endpoint_and_granting_it_again_heals(lab):
     message = broken.json()["error"]["message"]
     assert "Microsoft.KeyVault/vaults/keys/unwrap/action" in message and account.identity.principal_id in message
     assert lab.audit(account.identity.principal_id)[-1] == ("KeyUnwrap", "Forbidden")
-    lab.grant(lab.key_scope(key.name), ENCRYPTION_USER, account.identity.principal_id)
+    lab.grant(lab.key_scope(key.name), KEY_VAULT_CRYPTO_SERVICE_ENCRYPTION_USER, account.identity.principal_id)
     assert lab.call_endpoint(account).status_code == 200
 
 
@@ -210,7 +183,7 @@ def test_an_expired_key_breaks_the_endpoint(lab):
 def test_versionless_account_follows_rotation_and_pinned_account_stays(lab):
     follows, key, _ = lab.protected_account()
     pinned = lab.new_account()
-    lab.grant(lab.key_scope(key.name), ENCRYPTION_USER, pinned.identity.principal_id)
+    lab.grant(lab.key_scope(key.name), KEY_VAULT_CRYPTO_SERVICE_ENCRYPTION_USER, pinned.identity.principal_id)
     pinned = lab.set_cmk(pinned, key.name, key_version=key.properties.version)
     assert pinned.properties.encryption.key_vault_properties.key_version == key.properties.version
     rotated = lab.keys.rotate_key(key.name)
@@ -234,7 +207,7 @@ def test_user_assigned_identity_named_by_identity_client_id(lab):
     uai = account.identity.user_assigned_identities[uai_id]
     assert uai.principal_id and uai.client_id
     key = lab.new_key()
-    lab.grant(lab.key_scope(key.name), ENCRYPTION_USER, uai.principal_id)
+    lab.grant(lab.key_scope(key.name), KEY_VAULT_CRYPTO_SERVICE_ENCRYPTION_USER, uai.principal_id)
     err = refused(lambda: lab.set_cmk(account, key.name, identity_client_id=str(uuid.uuid4())))
     assert err.error.code == "InvalidKeyVaultProperties" and "identityClientId" in err.error.message
     err = refused(lambda: lab.set_cmk(account, key.name))          # the system identity has no role
@@ -296,8 +269,8 @@ def test_each_cmk_condition_is_enforced(lab, condition, code, words):
     if condition in ("vault missing", "key missing"):
         key_name = unique("missing-")
         # Key Vault authorises before it looks: only a role at the vault lets the identity learn "not found".
-        lab.grant(f"{lab.group_id}/providers/Microsoft.KeyVault/vaults/{lab.vault}", ENCRYPTION_USER,
-                  account.identity.principal_id)
+        lab.grant(f"{lab.group_id}/providers/Microsoft.KeyVault/vaults/{lab.vault}",
+                  KEY_VAULT_CRYPTO_SERVICE_ENCRYPTION_USER, account.identity.principal_id)
     else:       # a key the identity may use, so that only the condition under test is wrong
         keys = KeyClient(lab.uri(vault), lab.sandbox.credential())
         key_name = unique("k-")
@@ -310,7 +283,8 @@ def test_each_cmk_condition_is_enforced(lab, condition, code, words):
         if condition == "key expired":
             keys.update_key_properties(key_name, expires_on=datetime.fromtimestamp(
                 lab.sandbox.sb.clock.now() - 60, timezone.utc))
-        lab.grant(lab.key_scope(key_name, vault), ENCRYPTION_USER, account.identity.principal_id)
+        lab.grant(lab.key_scope(key_name, vault), KEY_VAULT_CRYPTO_SERVICE_ENCRYPTION_USER,
+                  account.identity.principal_id)
     err = refused(lambda: lab.set_cmk(account, key_name, vault=vault))
     assert err.status_code == 400 and err.error.code == code, err.message
     assert words in err.error.message
@@ -327,12 +301,13 @@ def test_no_way_back_to_microsoft_managed_keys_nor_to_another_vault(lab):
     assert err.status_code == 400 and err.error.code == "ManagedIdentityIsNotEnabled"
     other = lab.new_vault()
     other_key = KeyClient(lab.uri(other), lab.sandbox.credential()).create_rsa_key(unique("k-"), size=2048)
-    lab.grant(lab.key_scope(other_key.name, other), ENCRYPTION_USER, account.identity.principal_id)
+    lab.grant(lab.key_scope(other_key.name, other), KEY_VAULT_CRYPTO_SERVICE_ENCRYPTION_USER,
+              account.identity.principal_id)
     err = refused(lambda: lab.set_cmk(account, other_key.name, vault=other))
     assert err.status_code == 400 and err.error.code == "KeyVaultChangeNotAllowed"
     # Another key in the same vault is allowed (facts §C2).
     second = lab.new_key()
-    lab.grant(lab.key_scope(second.name), ENCRYPTION_USER, account.identity.principal_id)
+    lab.grant(lab.key_scope(second.name), KEY_VAULT_CRYPTO_SERVICE_ENCRYPTION_USER, account.identity.principal_id)
     assert lab.set_cmk(account, second.name).properties.encryption.key_vault_properties.key_name == second.name
     assert lab.call_endpoint(account).status_code == 200
 

@@ -9,20 +9,20 @@ import sys
 
 import pytest
 from azure.core.exceptions import HttpResponseError
-from azure.keyvault.keys import KeyClient, KeyRotationLifetimeAction, KeyRotationPolicy, KeyRotationPolicyAction
+from azure.keyvault.keys import KeyRotationLifetimeAction, KeyRotationPolicy, KeyRotationPolicyAction
 from azure.keyvault.keys.crypto import CryptographyClient, KeyWrapAlgorithm
 
+from helpers import (KEY_VAULT_CRYPTO_OFFICER, KEY_VAULT_CRYPTO_SERVICE_ENCRYPTION_USER, grant, key_client,
+                     make_group, make_vault, managed_identity)
 from labhelpers.sandbox.providers.keyvault import audit
-from test_keyvault_keys import (CRYPTO_OFFICER, CRYPTO_SERVICE_ENCRYPTION_USER, grant, make_group, make_vault,
-                                managed_identity)
 
 
 def test_records_of_success_denial_and_challenge(sandbox):
     v = make_vault(sandbox, make_group(sandbox))
-    kc = KeyClient(v.properties.vault_uri, sandbox.credential())
+    kc = key_client(sandbox, v)
     with pytest.raises(HttpResponseError):
         kc.create_rsa_key("cmk")
-    assignment = grant(sandbox, v.id, CRYPTO_OFFICER, sandbox.learner_object_id)
+    assignment = grant(sandbox, v.id, KEY_VAULT_CRYPTO_OFFICER, sandbox.learner_object_id).name
     key = kc.create_rsa_key("cmk")
     records = audit.read(sandbox.sb, v.name)
     # The first request to a new vault host is the SDK's unauthenticated challenge (wire contract §3.1).
@@ -47,10 +47,10 @@ def test_records_of_success_denial_and_challenge(sandbox):
 
 def test_managed_identity_unwrap_is_attributed_to_the_identity(sandbox):
     v = make_vault(sandbox, make_group(sandbox))
-    grant(sandbox, v.id, CRYPTO_OFFICER, sandbox.learner_object_id)
-    key = KeyClient(v.properties.vault_uri, sandbox.credential()).create_rsa_key("cmk")
-    mi = managed_identity(sandbox)
-    assignment = grant(sandbox, f"{v.id}/keys/cmk", CRYPTO_SERVICE_ENCRYPTION_USER, mi.object_id)
+    grant(sandbox, v.id, KEY_VAULT_CRYPTO_OFFICER, sandbox.learner_object_id)
+    key = key_client(sandbox, v).create_rsa_key("cmk")
+    mi = managed_identity(sandbox.sb)
+    assignment = grant(sandbox, f"{v.id}/keys/cmk", KEY_VAULT_CRYPTO_SERVICE_ENCRYPTION_USER, mi.object_id).name
     cc = CryptographyClient(key.id, sandbox.mi_credential(mi.object_id))
     cc.unwrap_key(KeyWrapAlgorithm.rsa_oaep_256, cc.wrap_key(KeyWrapAlgorithm.rsa_oaep_256, b"c" * 32).encrypted_key)
     unwrap = [r for r in audit.read(sandbox.sb, v.name) if r["operationName"] == "KeyUnwrap"][-1]
@@ -65,8 +65,8 @@ def test_scheduled_rotation_on_the_sandbox_clock(start_sandbox):
     own = start_sandbox()
     with own.activated():
         v = make_vault(own, make_group(own), purge_protection=True, retention=7)
-        grant(own, v.id, CRYPTO_OFFICER, own.learner_object_id)
-        kc = KeyClient(v.properties.vault_uri, own.credential())
+        grant(own, v.id, KEY_VAULT_CRYPTO_OFFICER, own.learner_object_id)
+        kc = key_client(own, v)
         first = kc.create_rsa_key("cmk")
         kc.update_key_rotation_policy("cmk", KeyRotationPolicy(expires_in="P210D", lifetime_actions=[
             KeyRotationLifetimeAction(KeyRotationPolicyAction.rotate, time_after_create="P6M")]))

@@ -7,7 +7,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import os
-import uuid
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -17,59 +16,13 @@ from azure.core.rest import HttpRequest
 from azure.keyvault.keys import (KeyClient, KeyRotationLifetimeAction, KeyRotationPolicy, KeyRotationPolicyAction)
 from azure.keyvault.keys.crypto import (CryptographyClient, EncryptionAlgorithm, KeyWrapAlgorithm,
                                         SignatureAlgorithm)
-from azure.mgmt.authorization import AuthorizationManagementClient
 from azure.mgmt.keyvault import KeyVaultManagementClient
-from azure.mgmt.keyvault.models import (AccessPolicyEntry, Permissions, Sku, VaultCreateOrUpdateParameters,
-                                        VaultProperties)
-from azure.mgmt.resource.resources import ResourceManagementClient
+from azure.mgmt.keyvault.models import AccessPolicyEntry, Permissions
 
-from labhelpers.sandbox import directory
+from helpers import (KEY_VAULT_ADMINISTRATOR, KEY_VAULT_CONTRIBUTOR, KEY_VAULT_CRYPTO_OFFICER,
+                     KEY_VAULT_CRYPTO_SERVICE_ENCRYPTION_USER, KEY_VAULT_READER, grant, key_client, make_vault,
+                     managed_identity, unique, vault_client)
 from specs import validate
-
-KV_ADMIN = "00482a5a-887f-4fb3-b363-3b7fe8e74483"
-CRYPTO_OFFICER = "14b46e9e-c2b7-41b4-b07b-48a6ebf60603"
-CRYPTO_SERVICE_ENCRYPTION_USER = "e147488a-f6f5-4113-8e2d-b22465e65bf6"
-KV_READER = "21090545-7ca7-4776-b22c-e363652d74d2"
-KV_CONTRIBUTOR = "f25e0fa2-a7c8-4377-a976-54943a77a395"
-
-
-# ---- helpers shared by the Key Vault test modules -------------------------------------------------
-
-def unique(prefix: str = "kv") -> str:
-    return f"{prefix}{uuid.uuid4().hex[:12]}"
-
-
-def make_group(sandbox, location: str = "eastus") -> str:
-    name = unique("rg-")
-    ResourceManagementClient(sandbox.credential(), sandbox.subscription_id).resource_groups.create_or_update(
-        name, {"location": location})
-    return name
-
-
-def make_vault(sandbox, group: str, name: str | None = None, *, rbac: bool = True, purge_protection=None,
-               retention: int | None = None, sku: str = "standard", policies=None, location: str = "eastus"):
-    props = VaultProperties(tenant_id=sandbox.tenant_id, sku=Sku(family="A", name=sku),
-                            enable_rbac_authorization=rbac, enable_purge_protection=purge_protection,
-                            soft_delete_retention_in_days=retention, access_policies=policies)
-    client = KeyVaultManagementClient(sandbox.credential(), sandbox.subscription_id)
-    return client.vaults.begin_create_or_update(
-        group, name or unique(), VaultCreateOrUpdateParameters(location=location, properties=props)).result()
-
-
-def grant(sandbox, scope: str, role: str, principal_id: str) -> str:
-    name = str(uuid.uuid4())
-    AuthorizationManagementClient(sandbox.credential(), sandbox.subscription_id).role_assignments.create(
-        scope, name, {"role_definition_id": f"/subscriptions/{sandbox.subscription_id}/providers/"
-                                            f"Microsoft.Authorization/roleDefinitions/{role}",
-                      "principal_id": principal_id})
-    return name
-
-
-def managed_identity(sandbox):
-    """A system-assigned identity's service principal, as the Cognitive Services provider makes them."""
-    resource = (f"/subscriptions/{sandbox.subscription_id}/resourceGroups/rg/providers/"
-                f"Microsoft.CognitiveServices/accounts/{unique('ai')}")
-    return directory.add_managed_identity(sandbox.sb, resource, "ai")
 
 
 def raw(client: KeyClient, method: str, path: str, body=None, api_version: str | None = None):
@@ -82,21 +35,16 @@ KEYS_SPEC = "Microsoft.KeyVault-dataplane/2025-07-01/keys.json"
 
 
 @pytest.fixture(scope="module")
-def group(sandbox):
-    return make_group(sandbox)
-
-
-@pytest.fixture(scope="module")
 def vault(sandbox, group):
     """An RBAC vault with purge protection, where the learner is Key Vault Administrator."""
     v = make_vault(sandbox, group, purge_protection=True, retention=7)
-    grant(sandbox, v.id, KV_ADMIN, sandbox.learner_object_id)
+    grant(sandbox, v.id, KEY_VAULT_ADMINISTRATOR, sandbox.learner_object_id)
     return v
 
 
 @pytest.fixture(scope="module")
 def kc(sandbox, vault):
-    return KeyClient(vault.properties.vault_uri, sandbox.credential())
+    return key_client(sandbox, vault)
 
 
 # ---- the lab's tasks 1 and 2 ----------------------------------------------------------------------
@@ -105,7 +53,7 @@ def test_exercise_tasks_1_and_2(sandbox, group):
     vault = make_vault(sandbox, group, purge_protection=True, retention=7)
     assert vault.properties.enable_rbac_authorization and vault.properties.enable_purge_protection
     assert vault.properties.soft_delete_retention_in_days == 7
-    kc = KeyClient(vault.properties.vault_uri, sandbox.credential())
+    kc = key_client(sandbox, vault)
     # Owner of the subscription has no data access until granted a data role (facts §D4).
     with pytest.raises(HttpResponseError) as err:
         kc.create_rsa_key("cmk", size=2048)
@@ -120,7 +68,7 @@ def test_exercise_tasks_1_and_2(sandbox, group):
     assert lines[5:9] == ["Assignment: (not found)", "DenyAssignmentId: null",
                           "DecisionReason: 'DeniedWithNoValidRBAC' ", f"Vault: {vault.name};location=eastus"]
 
-    grant(sandbox, vault.id, KV_ADMIN, sandbox.learner_object_id)
+    grant(sandbox, vault.id, KEY_VAULT_ADMINISTRATOR, sandbox.learner_object_id)
     key = kc.create_rsa_key("cmk", size=2048)
     assert key.key_type == "RSA" and len(key.key.n) == 256 and key.key.e == b"\x01\x00\x01"
     assert key.id == f"{vault.properties.vault_uri}keys/cmk/{key.properties.version}"
@@ -182,8 +130,8 @@ def test_create_rules(sandbox, group, kc):
         kc.create_rsa_key("bad_name")
     assert err.value.status_code == 400
     premium = make_vault(sandbox, group, sku="premium")
-    grant(sandbox, premium.id, CRYPTO_OFFICER, sandbox.learner_object_id)
-    hsm = KeyClient(premium.properties.vault_uri, sandbox.credential()).create_rsa_key("hsm", hardware_protected=True)
+    grant(sandbox, premium.id, KEY_VAULT_CRYPTO_OFFICER, sandbox.learner_object_id)
+    hsm = key_client(sandbox, premium).create_rsa_key("hsm", hardware_protected=True)
     assert hsm.key_type == "RSA-HSM"
 
 
@@ -238,8 +186,8 @@ def test_soft_delete_recover_and_purge_protection(kc):
 
 def test_purge_without_purge_protection_frees_the_name(sandbox, group):
     v = make_vault(sandbox, group)
-    grant(sandbox, v.id, CRYPTO_OFFICER, sandbox.learner_object_id)
-    kc = KeyClient(v.properties.vault_uri, sandbox.credential())
+    grant(sandbox, v.id, KEY_VAULT_CRYPTO_OFFICER, sandbox.learner_object_id)
+    kc = key_client(sandbox, v)
     first = kc.create_rsa_key("k1")
     assert first.properties.recovery_level == "Recoverable+Purgeable"
     kc.begin_delete_key("k1").result()
@@ -318,8 +266,8 @@ def test_disabled_expired_and_restricted_keys(sandbox, kc):
 
 def test_key_scope_assignment_grants_that_key_only(sandbox, kc, vault):
     a, b = kc.create_rsa_key(unique("a")), kc.create_rsa_key(unique("b"))
-    mi = managed_identity(sandbox)
-    grant(sandbox, f"{vault.id}/keys/{a.name}", CRYPTO_SERVICE_ENCRYPTION_USER, mi.object_id)
+    mi = managed_identity(sandbox.sb)
+    grant(sandbox, f"{vault.id}/keys/{a.name}", KEY_VAULT_CRYPTO_SERVICE_ENCRYPTION_USER, mi.object_id)
     mi_keys = KeyClient(vault.properties.vault_uri, sandbox.mi_credential(mi.object_id))
     cc = CryptographyClient(mi_keys.get_key(a.name), sandbox.mi_credential(mi.object_id))
     assert cc.unwrap_key(KeyWrapAlgorithm.rsa_oaep, cc.wrap_key(KeyWrapAlgorithm.rsa_oaep, b"x" * 32).encrypted_key).key == b"x" * 32
@@ -338,8 +286,8 @@ def test_access_policy_vault(sandbox, group):
     perms = Permissions(keys_property=["get", "create", "wrapKey"])
     v = make_vault(sandbox, group, rbac=False, policies=[
         AccessPolicyEntry(tenant_id=sandbox.tenant_id, object_id=sandbox.learner_object_id, permissions=perms)])
-    grant(sandbox, v.id, KV_ADMIN, sandbox.learner_object_id)         # ignored by an access-policy vault
-    kc = KeyClient(v.properties.vault_uri, sandbox.credential())
+    grant(sandbox, v.id, KEY_VAULT_ADMINISTRATOR, sandbox.learner_object_id)         # ignored by an access-policy vault
+    kc = key_client(sandbox, v)
     key = kc.create_rsa_key("k1")
     cc = CryptographyClient(key, sandbox.credential())
     with pytest.raises(HttpResponseError) as err:
@@ -347,7 +295,7 @@ def test_access_policy_vault(sandbox, group):
     assert err.value.status_code == 403
     assert err.value.error.message.startswith("The user, group or application 'appid=")
     assert f"does not have keys unwrapKey permission on key vault '{v.name};location=eastus'" in err.value.error.message
-    mi = managed_identity(sandbox)
+    mi = managed_identity(sandbox.sb)
     with pytest.raises(HttpResponseError) as err:
         KeyClient(v.properties.vault_uri, sandbox.mi_credential(mi.object_id)).get_key("k1")
     assert err.value.error.message.startswith("Access denied. Caller was not found on any access policy.")
@@ -372,8 +320,8 @@ def test_public_key_operations_need_only_read_access(sandbox, kc, vault):
     """Azure's operation list: encrypt, wrap and verify with an asymmetric key "can be performed by
     principals with read access"; decrypt, unwrap and sign cannot."""
     key = kc.create_rsa_key(unique("pub"))
-    mi = managed_identity(sandbox)
-    grant(sandbox, f"{vault.id}/keys/{key.name}", KV_READER, mi.object_id)
+    mi = managed_identity(sandbox.sb)
+    grant(sandbox, f"{vault.id}/keys/{key.name}", KEY_VAULT_READER, mi.object_id)
     mi_keys = KeyClient(vault.properties.vault_uri, sandbox.mi_credential(mi.object_id))
     for op, body in (("wrapkey", {"alg": "RSA-OAEP", "value": "AAAA"}), ("encrypt", {"alg": "RSA-OAEP", "value": "AAAA"})):
         r = raw(mi_keys, "POST", f"/keys/{key.name}/{key.properties.version}/{op}", body, "2025-07-01")
@@ -387,15 +335,15 @@ def test_changing_the_permission_model_needs_role_assignment_write(sandbox, grou
     """rbac-guide.md: only a role with unrestricted roleAssignments/write (Owner, User Access
     Administrator) may switch a vault's permission model; vaults/write alone is not enough."""
     v = make_vault(sandbox, group)
-    mi = managed_identity(sandbox)
-    grant(sandbox, v.id, KV_CONTRIBUTOR, mi.object_id)
+    mi = managed_identity(sandbox.sb)
+    grant(sandbox, v.id, KEY_VAULT_CONTRIBUTOR, mi.object_id)
     as_contributor = KeyVaultManagementClient(sandbox.mi_credential(mi.object_id), sandbox.subscription_id)
     as_contributor.vaults.update(group, v.name, {"tags": {"team": "kv"}})          # vaults/write works
     with pytest.raises(HttpResponseError) as err:
         as_contributor.vaults.update(group, v.name, {"properties": {"enableRbacAuthorization": False}})
     assert err.value.status_code == 403 and err.value.error.code == "AuthorizationFailed"
     assert "Microsoft.Authorization/roleAssignments/write" in err.value.error.message
-    owner = KeyVaultManagementClient(sandbox.credential(), sandbox.subscription_id)
+    owner = vault_client(sandbox)
     updated = owner.vaults.update(group, v.name, {"properties": {
         "enableRbacAuthorization": False, "accessPolicies": []}})
     assert updated.properties.enable_rbac_authorization is False

@@ -6,30 +6,18 @@ from __future__ import annotations
 import pytest
 from azure.core.exceptions import (HttpResponseError, ResourceExistsError, ResourceNotFoundError,
                                    ServiceRequestError)
-from azure.keyvault.keys import KeyClient
-from azure.mgmt.authorization import AuthorizationManagementClient
-from azure.mgmt.keyvault import KeyVaultManagementClient
 from azure.mgmt.keyvault.models import (Sku, VaultCreateOrUpdateParameters, VaultPatchParameters,
                                         VaultPatchProperties, VaultProperties)
-from azure.mgmt.resource.resources import ResourceManagementClient
 
+from helpers import (KEY_VAULT_ADMINISTRATOR, KEY_VAULT_CRYPTO_OFFICER, auth_client, grant, key_client, make_group,
+                     make_vault, resource_client, unique, vault_client)
 from specs import validate
-from test_keyvault_keys import CRYPTO_OFFICER, KV_ADMIN, grant, make_group, make_vault, unique
 
 SPEC = "Microsoft.KeyVault/2026-05-15/openapi.json"
 
 
-def _client(sandbox, subscription=None) -> KeyVaultManagementClient:
-    return KeyVaultManagementClient(sandbox.credential(), subscription or sandbox.subscription_id)
-
-
 def _raw(response, deserialized, headers):
     return response.http_response.json()
-
-
-@pytest.fixture(scope="module")
-def group(sandbox):
-    return make_group(sandbox)
 
 
 def _params(sandbox, **props) -> VaultCreateOrUpdateParameters:
@@ -45,7 +33,7 @@ def _error(call) -> HttpResponseError:
 
 
 def test_create_get_list_and_shapes(sandbox, group):
-    client, name = _client(sandbox), unique()
+    client, name = vault_client(sandbox), unique()
     poller = client.vaults.begin_create_or_update(group, name, _params(sandbox, enable_purge_protection=True))
     assert poller.done()                          # 201 + Succeeded: no polling (wire contract §5)
     vault = poller.result()
@@ -71,7 +59,7 @@ def test_create_get_list_and_shapes(sandbox, group):
 
 
 def test_check_name_availability(sandbox, group):
-    client = _client(sandbox)
+    client = vault_client(sandbox)
     check = lambda n: client.vaults.check_name_availability({"name": n, "type": "Microsoft.KeyVault/vaults"})
     assert check(unique()).name_available is True
     for bad in ("ab", "1vault", "vault-", "my--vault", "a" * 25, "my_vault"):
@@ -86,7 +74,7 @@ def test_check_name_availability(sandbox, group):
 
 
 def test_create_rules(sandbox, group):
-    client = _client(sandbox)
+    client = vault_client(sandbox)
     err = _error(lambda: client.vaults.begin_create_or_update(group, "my--vault", _params(sandbox)))
     assert (err.status_code, err.error.code) == (400, "VaultNameNotValid")
     assert "must begin with a letter, end with a letter or digit" in err.error.message
@@ -105,13 +93,13 @@ def test_create_rules(sandbox, group):
     with pytest.raises(ResourceExistsError) as err:
         client.vaults.begin_create_or_update(other, taken.name, _params(sandbox))
     assert err.value.error.code == "VaultAlreadyExists"
-    err = _error(lambda: _client(sandbox, sandbox.reader_subscription_id).vaults.begin_create_or_update(
+    err = _error(lambda: vault_client(sandbox, sandbox.reader_subscription_id).vaults.begin_create_or_update(
         "rg", unique(), _params(sandbox)))
     assert (err.status_code, err.error.code) == (403, "AuthorizationFailed")
 
 
 def test_update_rules(sandbox, group):
-    client = _client(sandbox)
+    client = vault_client(sandbox)
     v = make_vault(sandbox, group, retention=30)
     patched = client.vaults.update(group, v.name, VaultPatchParameters(
         tags={"env": "lab"}, properties=VaultPatchProperties(enable_purge_protection=True)))
@@ -126,10 +114,10 @@ def test_update_rules(sandbox, group):
 
 
 def test_soft_delete_recover_and_purge(sandbox, group):
-    client = _client(sandbox)
+    client = vault_client(sandbox)
     v = make_vault(sandbox, group)
-    assignment = grant(sandbox, v.id, KV_ADMIN, sandbox.learner_object_id)
-    KeyClient(v.properties.vault_uri, sandbox.credential()).create_rsa_key("k1")
+    assignment = grant(sandbox, v.id, KEY_VAULT_ADMINISTRATOR, sandbox.learner_object_id).name
+    key_client(sandbox, v).create_rsa_key("k1")
     client.vaults.delete(group, v.name)
     client.vaults.delete(group, v.name)                               # already gone: 204, no error
     deleted = client.vaults.get_deleted(v.name, "eastus", cls=_raw)
@@ -143,17 +131,17 @@ def test_soft_delete_recover_and_purge(sandbox, group):
     assert err.value.error.code == "ConflictError"
     assert err.value.error.message.startswith("A vault with the same name already exists in deleted state.")
     with pytest.raises(ServiceRequestError):                          # its host is gone, as DNS would be
-        KeyClient(v.properties.vault_uri, sandbox.credential(), retry_total=0).get_key("k1")
+        key_client(sandbox, v, retry_total=0).get_key("k1")
 
     recovered = client.vaults.begin_create_or_update(group, v.name, _params(sandbox, create_mode="recover")).result()
     assert recovered.id == v.id
-    auth = AuthorizationManagementClient(sandbox.credential(), sandbox.subscription_id)
+    auth = auth_client(sandbox)
     assert assignment not in {a.name for a in auth.role_assignments.list_for_scope(v.id, filter="atScope()")}
-    kc = KeyClient(v.properties.vault_uri, sandbox.credential())
+    kc = key_client(sandbox, v)
     with pytest.raises(HttpResponseError) as err:                     # the assignment did not come back
         kc.get_key("k1")
     assert err.value.error.innererror["code"] == "ForbiddenByRbac"
-    grant(sandbox, v.id, CRYPTO_OFFICER, sandbox.learner_object_id)
+    grant(sandbox, v.id, KEY_VAULT_CRYPTO_OFFICER, sandbox.learner_object_id)
     assert kc.get_key("k1").name == "k1"                              # keys came back with the vault
 
     client.vaults.delete(group, v.name)
@@ -164,7 +152,7 @@ def test_soft_delete_recover_and_purge(sandbox, group):
 
 
 def test_purge_protection_refuses_purge(sandbox, group):
-    client = _client(sandbox)
+    client = vault_client(sandbox)
     v = make_vault(sandbox, group, purge_protection=True, retention=7)
     client.vaults.delete(group, v.name)
     err = _error(lambda: client.vaults.begin_purge_deleted(v.name, "eastus").result())
@@ -175,8 +163,8 @@ def test_purge_protection_refuses_purge(sandbox, group):
 def test_deleting_the_resource_group_soft_deletes_its_vaults(sandbox):
     group = make_group(sandbox)
     v = make_vault(sandbox, group)
-    ResourceManagementClient(sandbox.credential(), sandbox.subscription_id).resource_groups.begin_delete(group).result()
-    assert _client(sandbox).vaults.get_deleted(v.name, "eastus").properties.vault_id == v.id
+    resource_client(sandbox).resource_groups.begin_delete(group).result()
+    assert vault_client(sandbox).vaults.get_deleted(v.name, "eastus").properties.vault_id == v.id
 
 
 def test_retention_ends_on_the_sandbox_clock(start_sandbox):
@@ -184,8 +172,8 @@ def test_retention_ends_on_the_sandbox_clock(start_sandbox):
     with own.activated():
         group = make_group(own)
         v = make_vault(own, group, purge_protection=True, retention=7)
-        grant(own, v.id, CRYPTO_OFFICER, own.learner_object_id)
-        kc = KeyClient(v.properties.vault_uri, own.credential())
+        grant(own, v.id, KEY_VAULT_CRYPTO_OFFICER, own.learner_object_id)
+        kc = key_client(own, v)
         kc.create_rsa_key("kept")
         kc.create_rsa_key("dropped")
         kc.begin_delete_key("dropped").result()
@@ -193,7 +181,7 @@ def test_retention_ends_on_the_sandbox_clock(start_sandbox):
         assert kc.get_key("kept").name == "kept"
         with pytest.raises(ResourceNotFoundError):                    # the deleted key was purged
             kc.get_deleted_key("dropped")
-        client = _client(own)
+        client = vault_client(own)
         client.vaults.delete(group, v.name)
         own.advance("P6D")
         assert client.vaults.get_deleted(v.name, "eastus").name == v.name

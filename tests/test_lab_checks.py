@@ -3,7 +3,6 @@ own code cells in this process (against a sandbox the lab starts); each test the
 through the SDK, runs the check, asserts the red line and its advice, repairs, and sees green again."""
 from __future__ import annotations
 
-import uuid
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -17,6 +16,7 @@ from azure.mgmt.keyvault import KeyVaultManagementClient
 from azure.mgmt.keyvault.models import VaultPatchParameters, VaultPatchProperties
 from azure.mgmt.resource.resources import ResourceManagementClient
 
+from helpers import unique
 from labhelpers import checks, naming, session
 from labhelpers.errors import CheckFailed
 from labhelpers.keyaudit import key_audit
@@ -216,7 +216,7 @@ def test_cleanup_checks_follow_the_deletion(lab):
     green after the notebook's own cells."""
     cfg = session.current()
     kept = {name: getattr(cfg, name) for name in ("resource_group", "key_vault_name", "foundry_name")}
-    cfg.update(resource_group="cleanup-RG", foundry_name=f"cleanup-{uuid.uuid4().hex[:8]}",
+    cfg.update(resource_group="cleanup-RG", foundry_name=unique("cleanup-"),
                key_vault_name=naming.proposed_vault_name())
     try:
         run_notebook_here("01-create-key-vault")
@@ -240,7 +240,7 @@ def test_ensure_cmk_replays_01_to_05_when_missing_and_changes_nothing_after(lab,
     stopped half-way) is enabled again; a complete lab is left as it is."""
     cfg, kv = session.current(), lab["kv"]
     kept = {name: getattr(cfg, name) for name in ("resource_group", "key_vault_name", "foundry_name")}
-    cfg.update(resource_group="replay-RG", foundry_name=f"replay-{uuid.uuid4().hex[:8]}",
+    cfg.update(resource_group="replay-RG", foundry_name=unique("replay-"),
                key_vault_name=naming.proposed_vault_name())
     try:
         ensure_cmk(cfg)

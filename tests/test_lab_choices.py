@@ -6,22 +6,9 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from azure.mgmt.cognitiveservices import CognitiveServicesManagementClient
-from azure.mgmt.cognitiveservices.models import Account, AccountProperties, Identity, Sku
-from azure.mgmt.keyvault import KeyVaultManagementClient
-from azure.mgmt.keyvault.models import Sku as VaultSku
-from azure.mgmt.keyvault.models import VaultCreateOrUpdateParameters, VaultProperties
-from azure.mgmt.resource.resources import ResourceManagementClient
 
+from helpers import KEY_VAULT_ADMINISTRATOR, cognitive_client, make_vault, new_account, unique, vault_client
 from labhelpers import choices, naming
-
-
-@pytest.fixture(scope="module")
-def group(sandbox):
-    name = f"choices-{uuid.uuid4().hex[:8]}"
-    ResourceManagementClient(sandbox.credential(), sandbox.subscription_id).resource_groups.create_or_update(
-        name, {"location": "eastus"})
-    return name
 
 
 @pytest.mark.parametrize("name, problem", [
@@ -46,7 +33,7 @@ def test_foundry_name_rules():
 
 def test_assignment_names_are_deterministic_guids():
     scope, principal = "/subscriptions/s/resourceGroups/g/providers/Microsoft.KeyVault/vaults/v", str(uuid.uuid4())
-    role = "/subscriptions/s/providers/Microsoft.Authorization/roleDefinitions/00482a5a-887f-4fb3-b363-3b7fe8e74483"
+    role = f"/subscriptions/s/providers/Microsoft.Authorization/roleDefinitions/{KEY_VAULT_ADMINISTRATOR}"
     name = naming.assignment_name(scope, principal, role)
     assert uuid.UUID(name) and name == naming.assignment_name(scope.upper(), principal, role.rsplit("/", 1)[1])
     assert name != naming.assignment_name(scope + "/keys/k", principal, role)
@@ -72,14 +59,10 @@ def test_vault_names_yours_taken_and_soft_deleted(sandbox, group):
     name = naming.proposed_vault_name()
     assert choices.check_vault_name(credential, sub, group, name) == choices.NameCheck(True, "available")
     assert not choices.check_vault_name(credential, sub, group, "1-bad").ok
-    kv = KeyVaultManagementClient(credential, sub)
-    kv.vaults.begin_create_or_update(group, name, VaultCreateOrUpdateParameters(
-        location="eastus", properties=VaultProperties(tenant_id=sandbox.tenant_id, sku=VaultSku(family="A", name="standard"),
-                                                      enable_rbac_authorization=True, soft_delete_retention_in_days=7,
-                                                      enable_purge_protection=True))).result()
+    make_vault(sandbox, group, name, purge_protection=True, retention=7)
     assert "already yours" in choices.check_vault_name(credential, sub, group, name).message
     assert "taken by another vault" in choices.check_vault_name(credential, sub, "another-group", name).message
-    kv.vaults.delete(group, name)
+    vault_client(sandbox).vaults.delete(group, name)
     held = choices.check_vault_name(credential, sub, group, name)
     assert not held.ok and "deleted vault of yours holds this name until" in held.message
     proposal = choices.propose_vault_name(credential, sub, group)
@@ -88,12 +71,10 @@ def test_vault_names_yours_taken_and_soft_deleted(sandbox, group):
 
 def test_foundry_names_yours_and_soft_deleted(sandbox, group):
     credential, sub = sandbox.credential(), sandbox.subscription_id
-    name = f"choices-{uuid.uuid4().hex[:10]}"
+    name = unique("choices-")
     assert choices.check_foundry_name(credential, sub, group, name).ok
-    cs = CognitiveServicesManagementClient(credential, sub)
-    cs.accounts.begin_create(group, name, Account(
-        location="eastus", kind="AIServices", sku=Sku(name="S0"), identity=Identity(type="SystemAssigned"),
-        properties=AccountProperties(custom_sub_domain_name=name))).result()
+    cs = cognitive_client(sandbox)
+    new_account(cs, group, name)
     assert "already yours" in choices.check_foundry_name(credential, sub, group, name).message
     cs.accounts.begin_delete(group, name).result()
     held = choices.check_foundry_name(credential, sub, group, name)

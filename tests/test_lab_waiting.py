@@ -4,18 +4,12 @@ the call succeeds; errors that are not propagation are raised at once."""
 from __future__ import annotations
 
 import time
-import uuid
 
 import pytest
 from azure.core.exceptions import HttpResponseError, ResourceNotFoundError
-from azure.keyvault.keys import KeyClient
-from azure.mgmt.authorization import AuthorizationManagementClient
-from azure.mgmt.authorization.models import RoleAssignmentCreateParameters
-from azure.mgmt.keyvault import KeyVaultManagementClient
-from azure.mgmt.keyvault.models import Sku, VaultCreateOrUpdateParameters, VaultProperties
-from azure.mgmt.resource.resources import ResourceManagementClient
 
-from labhelpers import naming, waiting
+from helpers import KEY_VAULT_ADMINISTRATOR, grant, key_client, make_group, make_vault, resource_client
+from labhelpers import waiting
 
 DELAY = 3
 
@@ -25,17 +19,9 @@ def slow_rbac_vault(start_sandbox):
     """A vault on a sandbox with --rbac-delay, where the learner was just made Key Vault Administrator."""
     handle = start_sandbox("--rbac-delay", str(DELAY))
     with handle.activated():
-        credential, sub = handle.credential(), handle.subscription_id
-        ResourceManagementClient(credential, sub).resource_groups.create_or_update("rg", {"location": "eastus"})
-        vault = KeyVaultManagementClient(credential, sub).vaults.begin_create_or_update(
-            "rg", f"kv{uuid.uuid4().hex[:12]}", VaultCreateOrUpdateParameters(location="eastus", properties=VaultProperties(
-                tenant_id=handle.tenant_id, sku=Sku(family="A", name="standard"), enable_rbac_authorization=True))).result()
-        auth = AuthorizationManagementClient(credential, sub)
-        role = next(auth.role_definitions.list(vault.id, filter="roleName eq 'Key Vault Administrator'"))
-        me = handle.learner_object_id
-        auth.role_assignments.create(vault.id, naming.assignment_name(vault.id, me, role.id),
-                                     RoleAssignmentCreateParameters(role_definition_id=role.id, principal_id=me))
-        yield KeyClient(vault.properties.vault_uri, credential)
+        vault = make_vault(handle, make_group(handle))
+        grant(handle, vault.id, KEY_VAULT_ADMINISTRATOR, handle.learner_object_id)
+        yield key_client(handle, vault)
 
 
 def test_key_creation_waits_for_the_role_to_propagate(slow_rbac_vault, capsys):
@@ -72,7 +58,7 @@ def test_retries_stop_at_the_timeout(slow_rbac_vault):
 def test_a_missing_management_role_fails_at_once(sandbox):
     """ARM's AuthorizationFailed always says "if access was recently granted"; in the lab it means you
     lack a role (e.g. in a subscription where you are only Reader), so it must not wait 15 minutes."""
-    client = ResourceManagementClient(sandbox.credential(), sandbox.reader_subscription_id)
+    client = resource_client(sandbox, sandbox.reader_subscription_id)
     started = time.monotonic()
     with pytest.raises(HttpResponseError) as refused:
         waiting.retry_rbac(client.resource_groups.create_or_update, "not-allowed", {"location": "eastus"},

@@ -17,10 +17,9 @@ import requests
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from labhelpers.sandbox import directory
+from helpers import ARM, managed_identity, resource_client, unique
 from labhelpers.sandbox.tls import SERVED_NAMES
 
-ARM = "https://management.azure.com"
 SUBS = f"{ARM}/subscriptions?api-version=2022-12-01"
 
 
@@ -60,8 +59,7 @@ def test_identity_endpoint_refuses_wrong_header_unknown_identity_and_resource(sa
 
 
 def test_identity_endpoint_selects_a_managed_identity(sandbox):
-    mi = directory.add_managed_identity(sandbox.sb, f"/subscriptions/{sandbox.subscription_id}/resourceGroups/x/"
-                                        f"providers/Microsoft.CognitiveServices/accounts/mi-{uuid.uuid4().hex[:6]}", "mi")
+    mi = managed_identity(sandbox.sb, display_name="mi")
     for params in ({"object_id": mi.object_id}, {"client_id": mi.app_id}, {"mi_res_id": mi.mi_resource_id},
                    {"resource_id": mi.mi_resource_id}):
         r = mi_token(sandbox, resource="https://vault.azure.net", **params)
@@ -132,7 +130,7 @@ def test_proxy_refuses_other_hosts_and_plain_http(sandbox):
 
 def test_vault_host_that_does_not_exist_does_not_resolve(sandbox):
     with pytest.raises(requests.exceptions.ProxyError):
-        requests.get(f"https://nosuch{uuid.uuid4().hex[:8]}.vault.azure.net/keys?api-version=2025-07-01")
+        requests.get(f"https://{unique('nosuch')}.vault.azure.net/keys?api-version=2025-07-01")
 
 
 def test_tls_chain_verifies_strictly_for_every_served_name(sandbox):
@@ -222,14 +220,13 @@ def test_ten_line_script_with_only_the_sdk(sandbox, tmp_path):
 
 
 def test_state_survives_kill_9(start_sandbox):
-    from azure.mgmt.resource.resources import ResourceManagementClient
     own = start_sandbox()
     with own.activated():
-        ResourceManagementClient(own.credential(), own.subscription_id).resource_groups.create_or_update(
+        resource_client(own).resource_groups.create_or_update(
             "survivor-rg", {"location": "westeurope", "tags": {"kept": "yes"}})
     own.restart(kill=True)
     with own.activated():
-        rg = ResourceManagementClient(own.credential(), own.subscription_id).resource_groups.get("survivor-rg")
+        rg = resource_client(own).resource_groups.get("survivor-rg")
     assert rg.location == "westeurope" and rg.tags == {"kept": "yes"}
     assert json.loads((own.state_dir / "sandbox.json").read_text())["pid"] == own.proc.pid
 

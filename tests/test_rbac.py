@@ -7,6 +7,8 @@ import uuid
 
 import pytest
 
+from helpers import (CONTRIBUTOR, KEY_VAULT_CRYPTO_SERVICE_ENCRYPTION_USER, KEY_VAULT_READER, OWNER, READER,
+                     managed_identity)
 from labhelpers.sandbox import directory, rbac
 from labhelpers.sandbox.context import Config, Sandbox
 from labhelpers.sandbox.errors import AzureError
@@ -14,10 +16,8 @@ from labhelpers.sandbox.providers.authorization import models as authz
 from labhelpers.sandbox.providers.keyvault import keys, models as vaults
 from labhelpers.sandbox.providers.resources import models as resources
 
-ROLE = {"Owner": "8e3af657-a8ff-443c-a75c-2fe8c4bcb635", "Reader": "acdd72a7-3385-48ef-bd42-f606fba81ae7",
-        "Contributor": "b24988ac-6180-42a0-ab88-20f7382dd24c",
-        "Key Vault Reader": "21090545-7ca7-4776-b22c-e363652d74d2",
-        "Key Vault Crypto Service Encryption User": "e147488a-f6f5-4113-8e2d-b22465e65bf6"}
+ROLE = {"Owner": OWNER, "Reader": READER, "Contributor": CONTRIBUTOR, "Key Vault Reader": KEY_VAULT_READER,
+        "Key Vault Crypto Service Encryption User": KEY_VAULT_CRYPTO_SERVICE_ENCRYPTION_USER}
 
 
 @pytest.fixture(scope="module")
@@ -43,11 +43,6 @@ def _vault(sb, name: str, group: str = "rg") -> str:
 def _key(sb, vault: str, name: str) -> str:
     keys.create(sb, vaults.row(sb, vault), name, {"kty": "EC"})
     return f"{_vault(sb, vault)}/keys/{name}"
-
-
-def _identity(sb):
-    return directory.add_managed_identity(sb, f"/subscriptions/{sb.main_subscription_id}/resourceGroups/rg/"
-                                              f"providers/Microsoft.CognitiveServices/accounts/a{uuid.uuid4().hex[:8]}", "ai")
 
 
 def _assign(sb, scope: str, role: str, principal) -> str:
@@ -84,7 +79,7 @@ def test_owner_has_no_data_actions(sb):
 
 
 def test_wildcards_and_case_insensitivity(sb):
-    mi = _identity(sb)
+    mi = managed_identity(sb)
     vault = _vault(sb, "kvwild")
     _assign(sb, vault, "Key Vault Reader", mi)
     # actions "Microsoft.KeyVault/vaults/*/read": the vault's own read and its children's
@@ -95,14 +90,14 @@ def test_wildcards_and_case_insensitivity(sb):
     assert allowed(sb, mi, "Microsoft.KeyVault/vaults/keys/read", f"{vault}/keys/k", data=True)
     assert not allowed(sb, mi, "Microsoft.KeyVault/vaults/keys/unwrap/action", f"{vault}/keys/k", data=True)
     # "*/read" (Reader) matches reads of any provider, never writes
-    other = _identity(sb)
+    other = managed_identity(sb)
     _assign(sb, _group(sb), "Reader", other)
     assert allowed(sb, other, "Microsoft.CognitiveServices/accounts/read", f"{_group(sb)}/providers/x/y/z")
     assert not allowed(sb, other, "Microsoft.CognitiveServices/accounts/write", f"{_group(sb)}/providers/x/y/z")
 
 
 def test_not_actions_subtract_but_do_not_deny(sb):
-    mi = _identity(sb)
+    mi = managed_identity(sb)
     scope = _group(sb)
     _assign(sb, scope, "Contributor", mi)
     assert allowed(sb, mi, "Microsoft.KeyVault/vaults/write", f"{scope}/providers/Microsoft.KeyVault/vaults/v")
@@ -112,7 +107,7 @@ def test_not_actions_subtract_but_do_not_deny(sb):
 
 
 def test_scope_inherits_down_to_a_key_and_not_sideways(sb):
-    mi = _identity(sb)
+    mi = managed_identity(sb)
     v1 = _vault(sb, "kv1")
     name = _assign(sb, _key(sb, "kv1", "cmk"), "Key Vault Crypto Service Encryption User", mi)
     wrap = "Microsoft.KeyVault/vaults/keys/wrap/action"
@@ -124,13 +119,13 @@ def test_scope_inherits_down_to_a_key_and_not_sideways(sb):
     assert not allowed(sb, mi, wrap, v1, data=True)                                  # the vault above it
     assert not allowed(sb, mi, wrap, f"{_vault(sb, 'kv10')}/keys/cmk", data=True)     # vaults/kv1 is not vaults/kv10
     assert not allowed(sb, mi, wrap, f"{v1}/keys/cmk", data=False)                    # data role, control plane
-    group_grant = _identity(sb)
+    group_grant = managed_identity(sb)
     _assign(sb, _group(sb), "Key Vault Crypto Service Encryption User", group_grant)
     assert allowed(sb, group_grant, wrap, f"{v1}/keys/any", data=True)                # inherited from the group
 
 
 def test_delete_assignments_under_a_vault(sb):
-    mi = _identity(sb)
+    mi = managed_identity(sb)
     vault = _vault(sb, "kvgone")
     _assign(sb, vault, "Key Vault Reader", mi)
     _assign(sb, _key(sb, "kvgone", "k"), "Key Vault Crypto Service Encryption User", mi)
@@ -142,7 +137,7 @@ def test_delete_assignments_under_a_vault(sb):
 
 def test_role_assignment_errors_in_the_provider_rules(sb):
     scope = _group(sb)
-    mi = _identity(sb)
+    mi = managed_identity(sb)
     _assign(sb, scope, "Reader", mi)
     with pytest.raises(AzureError) as err:
         _assign(sb, scope, "Reader", mi)
@@ -159,7 +154,7 @@ def test_role_assignment_errors_in_the_provider_rules(sb):
 
 def test_rbac_delay_makes_new_assignments_effective_later(tmp_path):
     sb = Sandbox(tmp_path, Config(rbac_delay=5))
-    mi = _identity(sb)
+    mi = managed_identity(sb)
     vault = _vault(sb, "kvdelay")
     _assign(sb, vault, "Key Vault Crypto Service Encryption User", mi)
     unwrap = "Microsoft.KeyVault/vaults/keys/unwrap/action"

@@ -11,18 +11,15 @@ import uuid
 import pytest
 from azure.core.exceptions import HttpResponseError
 from azure.core.rest import HttpRequest
-from azure.keyvault.keys import KeyClient, KeyRotationLifetimeAction, KeyRotationPolicyAction
+from azure.keyvault.keys import KeyRotationLifetimeAction, KeyRotationPolicyAction
 from azure.keyvault.keys.crypto import CryptographyClient, KeyWrapAlgorithm
-from azure.mgmt.authorization import AuthorizationManagementClient
-from azure.mgmt.cognitiveservices import CognitiveServicesManagementClient
 from azure.mgmt.cognitiveservices.models import Account, AccountProperties, Identity, Project, Sku
-from azure.mgmt.keyvault import KeyVaultManagementClient
 from azure.mgmt.keyvault.models import VaultPatchParameters, VaultPatchProperties
-from azure.mgmt.resource.resources import ResourceManagementClient
 from azure.mgmt.resource.subscriptions import SubscriptionClient
 
+from helpers import (KEY_VAULT_ADMINISTRATOR, KEY_VAULT_CRYPTO_SERVICE_ENCRYPTION_USER, auth_client, cognitive_client,
+                     grant, key_client, make_vault, resource_client, role_id, unique, vault_client)
 from specs import Capture, validate_arm_error, validate_response
-from test_keyvault_keys import KV_ADMIN, grant, make_group, make_vault, unique
 
 RESOURCES = "Microsoft.Resources/2025-04-01/resources.json"
 SUBSCRIPTIONS = "Microsoft.Resources/2022-12-01/subscriptions.json"
@@ -31,7 +28,6 @@ KEYS = "Microsoft.KeyVault-dataplane/2025-07-01/keys.json"
 ASSIGNMENTS = "Microsoft.Authorization/2022-04-01/authorization-RoleAssignmentsCalls.json"
 DEFINITIONS = "Microsoft.Authorization/2022-04-01/authorization-RoleDefinitionsCalls.json"
 COGNITIVE = "Microsoft.CognitiveServices/2025-09-01/cognitiveservices.json"
-CSEU = "e147488a-f6f5-4113-8e2d-b22465e65bf6"        # Key Vault Crypto Service Encryption User
 
 
 def conforms(spec: str, operation_id: str, call, *args, **kwargs):
@@ -62,13 +58,8 @@ def refused(spec: str, operation_id: str, call, *args, arm: bool = True, **kwarg
     return err.value
 
 
-@pytest.fixture(scope="module")
-def group(sandbox):
-    return make_group(sandbox)
-
-
 def test_resource_groups_and_providers(sandbox):
-    rm = ResourceManagementClient(sandbox.credential(), sandbox.subscription_id)
+    rm = resource_client(sandbox)
     name = unique("rg-spec-")
     conforms(RESOURCES, "ResourceGroups_CreateOrUpdate", rm.resource_groups.create_or_update, name,
              {"location": "westeurope", "tags": {"lab": "cmk"}})           # 201
@@ -96,7 +87,7 @@ def test_subscriptions_and_locations(sandbox):
 
 
 def test_key_vault_management(sandbox, group):
-    kv = KeyVaultManagementClient(sandbox.credential(), sandbox.subscription_id)
+    kv = vault_client(sandbox)
     name = unique()
     available = conforms(KEYVAULT, "Vaults_CheckNameAvailability", kv.vaults.check_name_availability,
                          {"name": name, "type": "Microsoft.KeyVault/vaults"})
@@ -122,8 +113,8 @@ def test_key_vault_management(sandbox, group):
 
 def test_key_vault_keys(sandbox, group):
     vault = make_vault(sandbox, group)
-    grant(sandbox, vault.id, KV_ADMIN, sandbox.learner_object_id)
-    keys = KeyClient(vault.properties.vault_uri, sandbox.credential())
+    grant(sandbox, vault.id, KEY_VAULT_ADMINISTRATOR, sandbox.learner_object_id)
+    keys = key_client(sandbox, vault)
     key = conforms(KEYS, "CreateKey", keys.create_rsa_key, "cmk", size=3072, tags={"lab": "cmk"})
     conforms(KEYS, "GetKey", keys.get_key, "cmk")
     conforms(KEYS, "UpdateKey", keys.update_key_properties, "cmk", tags={"stage": "2"})
@@ -132,7 +123,7 @@ def test_key_vault_keys(sandbox, group):
     conforms(KEYS, "GetKeyRotationPolicy", keys.get_key_rotation_policy, "cmk")
     # update_key_rotation_policy does not pass a call's hook on: a client-wide one sees its response
     policy_capture = Capture()
-    KeyClient(vault.properties.vault_uri, sandbox.credential(), raw_response_hook=policy_capture) \
+    key_client(sandbox, vault, raw_response_hook=policy_capture) \
         .update_key_rotation_policy("cmk", None, expires_in="P1Y", lifetime_actions=[
             KeyRotationLifetimeAction(KeyRotationPolicyAction.rotate, time_after_create="P90D")])
     validate_response(KEYS, "UpdateKeyRotationPolicy", policy_capture.status, policy_capture.body)
@@ -154,15 +145,16 @@ def test_key_vault_keys(sandbox, group):
 
 
 def test_role_definitions_and_assignments(sandbox, group):
-    auth = AuthorizationManagementClient(sandbox.credential(), sandbox.subscription_id)
+    auth = auth_client(sandbox)
     sub = f"/subscriptions/{sandbox.subscription_id}"
     conforms(DEFINITIONS, "RoleDefinitions_List", auth.role_definitions.list, sub,
              filter="roleName eq 'Key Vault Crypto Service Encryption User'")
-    conforms(DEFINITIONS, "RoleDefinitions_Get", auth.role_definitions.get, sub, CSEU)
+    conforms(DEFINITIONS, "RoleDefinitions_Get", auth.role_definitions.get, sub,
+             KEY_VAULT_CRYPTO_SERVICE_ENCRYPTION_USER)
     vault = make_vault(sandbox, group)
     name = str(uuid.uuid4())
     created = conforms(ASSIGNMENTS, "RoleAssignments_Create", auth.role_assignments.create, vault.id, name, {
-        "role_definition_id": f"{sub}/providers/Microsoft.Authorization/roleDefinitions/{CSEU}",
+        "role_definition_id": role_id(sandbox, KEY_VAULT_CRYPTO_SERVICE_ENCRYPTION_USER),
         "principal_id": sandbox.learner_object_id, "principal_type": "User", "description": "spec check"})
     assert created.name == name
     conforms(ASSIGNMENTS, "RoleAssignments_Get", auth.role_assignments.get, vault.id, name)
@@ -178,7 +170,7 @@ def test_role_definitions_and_assignments(sandbox, group):
 
 @pytest.mark.xdist_group("cognitive")
 def test_cognitive_services_accounts_and_projects(sandbox, group):
-    cs = CognitiveServicesManagementClient(sandbox.credential(), sandbox.subscription_id)
+    cs = cognitive_client(sandbox)
     name = unique("ais-")
     conforms(COGNITIVE, "CheckDomainAvailability", cs.check_domain_availability, name,
              "Microsoft.CognitiveServices/accounts", kind="AIServices")
