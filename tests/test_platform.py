@@ -259,3 +259,22 @@ def test_kernels_starting_together_share_one_sandbox(tmp_path):
     finally:
         from labhelpers.sandbox import server
         server.stop(tmp_path)
+
+
+def test_async_clients_reach_the_sandbox(sandbox):
+    """The .aio clients use aiohttp, which trusts SSL_CERT_FILE rather than REQUESTS_CA_BUNDLE, and
+    azure-identity's own async App Service client (wire contract §1-2): the env covers both."""
+    import asyncio
+
+    from azure.identity.aio import DefaultAzureCredential, ManagedIdentityCredential
+    from azure.mgmt.resource.subscriptions.aio import SubscriptionClient
+
+    async def main():
+        async with DefaultAzureCredential() as credential, SubscriptionClient(credential) as client:
+            ids = [s.subscription_id async for s in client.subscriptions.list()]
+        mi = managed_identity(sandbox.sb)
+        async with ManagedIdentityCredential(identity_config={"resource_id": mi.mi_resource_id}) as credential:
+            token = await credential.get_token("https://vault.azure.net/.default")
+        return ids, jwt.decode(token.token, options={"verify_signature": False})["oid"], mi.object_id
+    ids, oid, expected = asyncio.run(main())
+    assert sandbox.subscription_id in ids and oid == expected
