@@ -278,3 +278,10 @@ def test_async_clients_reach_the_sandbox(sandbox):
         return ids, jwt.decode(token.token, options={"verify_signature": False})["oid"], mi.object_id
     ids, oid, expected = asyncio.run(main())
     assert sandbox.subscription_id in ids and oid == expected
+
+
+def test_advance_and_audit_refuse_a_state_dir_without_a_sandbox(tmp_path):
+    for command in (["advance", "--state", str(tmp_path), "P7D"], ["audit", "--state", str(tmp_path)]):
+        r = subprocess.run([sys.executable, "-m", "labhelpers.sandbox", *command], capture_output=True, text=True)
+        assert r.returncode == 1 and "No sandbox state" in r.stderr
+    assert not (tmp_path / "sandbox.db").exists()

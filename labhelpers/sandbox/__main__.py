@@ -45,6 +45,10 @@ def main(argv: list[str] | None = None) -> int:
         for name, value in server.client_env(info).items():
             print(f"unset {name}" if value is None else f"export {name}={shlex.quote(value)}")
         return 0
+    if not (args.state / "sandbox.db").exists():       # a typo must not seed a new, empty sandbox
+        print(f"No sandbox state in {args.state}; start one with "
+              f"'python -m labhelpers.sandbox serve --state {args.state}'.", file=sys.stderr)
+        return 1
     from .context import Sandbox
     sb = Sandbox(args.state)
     if args.command == "advance":
