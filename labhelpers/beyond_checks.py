@@ -8,8 +8,7 @@ from azure.core.pipeline.policies import BearerTokenCredentialPolicy
 from azure.core.rest import HttpRequest
 
 from .checks import Line, step
-from .roles import roles_held
-from .step_checks import NO_ACCOUNT, cmk_account, foundry_account, key_client, policy_lines, scope_label
+from .step_checks import NO_ACCOUNT, cmk_account, foundry_account, key_client, policy_lines, your_role_line
 
 OPENAI_USER = "Cognitive Services OpenAI User"   # reads and uses the resource's models, changes nothing
 COGNITIVE_SCOPE = "https://cognitiveservices.azure.com/.default"
@@ -102,10 +101,7 @@ def data_role_ready(s):
     if account is None:
         yield NO_ACCOUNT
         return
-    held = [h for h in roles_held(s.credential, s.subscription_id, account.id, s.learner_object_id)
-            if h.role_name == OPENAI_USER]
-    yield Line(bool(held), OPENAI_USER, f"assigned to you on {scope_label(held[0].scope, s)}" if held
-               else "not assigned to you", "run the role-assignment cell above")
+    yield your_role_line(s, account.id, OPENAI_USER)
 
 
 @step("08-revoked", "Key revoked", "the Foundry resource can no longer use its key, and says why")

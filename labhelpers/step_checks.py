@@ -119,11 +119,16 @@ def administrator_ready(s):
     if vault is None:
         yield NO_VAULT
         return
-    held = [h for h in roles_held(s.credential, s.subscription_id, vault.id, s.learner_object_id)
-            if h.role_name == KV_ADMINISTRATOR]
-    yield Line(bool(held), KV_ADMINISTRATOR,
-               f"assigned to you on {scope_label(held[0].scope, s)}" if held else "not assigned to you",
-               "run the role-assignment cell above")
+    yield your_role_line(s, vault.id, KV_ADMINISTRATOR)
+
+
+def your_role_line(s, scope: str, role_name: str) -> Line:
+    """Green when you hold `role_name` at `scope` or above it."""
+    held = [h for h in roles_held(s.credential, s.subscription_id, scope, s.learner_object_id)
+            if h.role_name == role_name]
+    return Line(bool(held), role_name,
+                f"assigned to you on {scope_label(held[0].scope, s)}" if held else "not assigned to you",
+                "run the role-assignment cell above")
 
 
 def key_client(vault, s) -> KeyClient:
