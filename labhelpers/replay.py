@@ -20,11 +20,10 @@ from azure.mgmt.resource.resources import ResourceManagementClient
 from . import checks
 from .errors import LabError
 from .naming import assignment_name
-from .step_checks import ENCRYPTION_USER, KV_ADMINISTRATOR
+from .roles import ENCRYPTION_USER, KV_ADMINISTRATOR
 from .waiting import retry_rbac, wait
 
-END_OF_05 = ("01-resource-group", "01-key-vault", "02-administrator", "02-key", "02-rotation-policy",
-             "03-foundry-resource", "03-project", "04-key-access", "05-cmk")
+END_OF_05 = tuple(checks.of_notebooks("01-create-key-vault", "05-configure-cmk"))
 
 
 def ensure_cmk(cfg) -> None:

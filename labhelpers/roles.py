@@ -6,6 +6,11 @@ from dataclasses import dataclass
 
 from azure.mgmt.authorization import AuthorizationManagementClient
 
+# The built-in roles the lab assigns and checks
+KV_ADMINISTRATOR = "Key Vault Administrator"                   # you, on the vault: manage its keys
+ENCRYPTION_USER = "Key Vault Crypto Service Encryption User"   # the Foundry identity, on the key
+OPENAI_USER = "Cognitive Services OpenAI User"   # reads and uses the resource's models, changes nothing
+
 
 @dataclass(frozen=True)
 class HeldRole:

@@ -98,7 +98,8 @@ def execute(name: str, out_dir: Path, parameters: dict) -> NotebookRun:
         run.status, run.error = "failed", f"{exc.ename}: {exc.evalue}"
     run.seconds = time.time() - started
     recorded = checks.recorded()
-    run.checks = sorted((r for c, r in recorded.items() if c.startswith(name[:3]) and r["checked_at"] >= started),
+    mine = checks.of_notebook(name)
+    run.checks = sorted((r for c, r in recorded.items() if c in mine and r["checked_at"] >= started),
                         key=lambda r: r["checked_at"])
     return run
 

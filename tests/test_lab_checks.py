@@ -21,7 +21,7 @@ from labhelpers import checks, naming, session
 from labhelpers.errors import CheckFailed
 from labhelpers.keyaudit import key_audit
 from labhelpers.replay import END_OF_05, ensure_cmk
-from labhelpers.beyond_checks import OPENAI_USER
+from labhelpers.roles import OPENAI_USER
 
 pytestmark = pytest.mark.xdist_group("test_lab_checks")   # one worker per module: it starts its own sandbox
 

@@ -25,7 +25,6 @@ CREATE TABLE IF NOT EXISTS subscriptions (
 # The subscriptions of a new sandbox: one to do the lab in, one where the learner may only read,
 # so the lab can show what "you need Owner" looks like.
 SUBSCRIPTIONS = [("CMK Lab Subscription", "Owner"), ("Read-only Subscription", "Reader")]
-TENANT_DOMAIN = "cmklab.onmicrosoft.com"
 
 
 @dataclass
@@ -64,7 +63,7 @@ class Sandbox:
             tenant = str(uuid.uuid4())
             for key, value in (("tenant_id", tenant), ("identity_header", secrets.token_urlsafe(24))):
                 self.store.execute("INSERT INTO meta VALUES (?, ?)", (key, value))
-            learner = directory.add_user(self, "Lab Learner", f"learner@{TENANT_DOMAIN}")
+            learner = directory.add_user(self, "Lab Learner", f"learner@{directory.TENANT_DOMAIN}")
             self.store.execute("INSERT INTO meta VALUES ('learner_object_id', ?)", (learner.object_id,))
             for name, role in SUBSCRIPTIONS:
                 self.store.execute("INSERT INTO subscriptions VALUES (?,?,?,?)",

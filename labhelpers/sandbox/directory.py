@@ -8,6 +8,8 @@ from dataclasses import dataclass
 
 from . import registry
 
+TENANT_DOMAIN = "cmklab.onmicrosoft.com"     # the sandbox tenant's domain (user names, GET /tenants)
+
 registry.schema("""
 CREATE TABLE IF NOT EXISTS principals (
   object_id    TEXT PRIMARY KEY,

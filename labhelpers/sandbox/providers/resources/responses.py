@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ... import catalog, regions
-from ...context import TENANT_DOMAIN
+from ...directory import TENANT_DOMAIN
 from ...errors import AzureError
 from ...http import Response, ok, page
 from ...routing import ARM

@@ -1,6 +1,7 @@
-"""Named, idempotent checks (otter-grader style): `check("01-key-vault")` reads the real state through
+"""What every check shares (otter-grader style): `check("01-key-vault")` reads the real state through
 the SDK, shows a friendly line and then a green/red table, records the result under
-$CMKLAB_HOME/checks/ for the run report, and, headless, raises when red so papermill stops there."""
+$CMKLAB_HOME/checks/ for the run report, and, headless, raises when red so papermill stops there.
+The checks themselves live one module per notebook beside this one, each declaring its NOTEBOOK."""
 from __future__ import annotations
 
 import json
@@ -10,8 +11,8 @@ from typing import Callable, Iterable
 
 from azure.core.exceptions import HttpResponseError
 
-from . import display, labstate, session
-from .errors import CheckFailed
+from .. import display, labstate, session
+from ..errors import CheckFailed
 
 
 @dataclass
@@ -79,17 +80,32 @@ class Step:
     title: str
     success: str
     read: Callable[[session.Session], Iterable[Line]]
+    notebook: str
 
 
-STEPS: dict[str, Step] = {}
+STEPS: dict[str, Step] = {}           # by name, in the order the modules declare them
 
 
-def step(name: str, title: str, success: str):
-    """Register a check: `read(session)` yields one Line per fact it verifies."""
-    def register(read):
-        STEPS[name] = Step(name, title, success, read)
-        return read
-    return register
+def steps_of(notebook: str):
+    """The `@step(name, title, success)` decorator of one notebook's checks: `read(session)` yields one
+    Line per fact it verifies."""
+    def step(name: str, title: str, success: str):
+        def register(read):
+            STEPS[name] = Step(name, title, success, read, notebook)
+            return read
+        return register
+    return step
+
+
+def of_notebook(notebook: str) -> list[str]:
+    """The names of the checks a notebook runs, in its order."""
+    return [name for name, found in STEPS.items() if found.notebook == notebook]
+
+
+def of_notebooks(first: str, last: str) -> list[str]:
+    """The checks of the notebooks from `first` to `last` (notebook names sort in the lab's order)."""
+    return [name for name, found in sorted(STEPS.items(), key=lambda item: item[1].notebook)
+            if first <= found.notebook <= last]
 
 
 def results_dir():
@@ -98,7 +114,6 @@ def results_dir():
 
 def evaluate(name: str) -> Result:
     """Run a check without showing or raising (tests and tools)."""
-    from . import beyond_checks, step_checks  # noqa: F401  (register the checks)
     if name not in STEPS:
         raise KeyError(f"no check named {name!r}; the checks are: {', '.join(sorted(STEPS))}")
     found = STEPS[name]

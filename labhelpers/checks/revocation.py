@@ -1,44 +1,20 @@
-"""The checks of the notebooks beyond the exercise: 07 (rotation) and 08 (revocation). Like the steps'
-checks, they read the real state through the SDK; 08's also call the Foundry resource's own endpoint,
-as the learner, since only a use of the key shows whether the resource can use it."""
+"""The checks of 08-revoke-and-restore: your data role, then the key revoked and restored. They call the Foundry
+resource's own endpoint, as the learner, since only a use of the key shows whether the resource can use it."""
 from __future__ import annotations
 
 from azure.core import PipelineClient
 from azure.core.pipeline.policies import BearerTokenCredentialPolicy
 from azure.core.rest import HttpRequest
 
-from .checks import Line, step
-from .step_checks import NO_ACCOUNT, cmk_account, foundry_account, key_client, policy_lines, your_role_line
+from ..roles import OPENAI_USER
+from .core import Line, steps_of
+from .lookups import NO_ACCOUNT, NOT_CMK, cmk_account, foundry_account, key_client, your_role_line
 
-OPENAI_USER = "Cognitive Services OpenAI User"   # reads and uses the resource's models, changes nothing
+NOTEBOOK = "08-revoke-and-restore"
+step = steps_of(NOTEBOOK)
+
 COGNITIVE_SCOPE = "https://cognitiveservices.azure.com/.default"
 
-
-NOT_CMK = "run the first cell after setup (lab.ensure_cmk), which brings the lab to the end of 05"
-
-
-@step("07-rotated", "Rotated key", "the Foundry resource uses the key's newest version; older versions stay "
-                                   "enabled; the policy still rotates every 6 months")
-def rotated(s):
-    found = cmk_account(s, NOT_CMK)
-    if isinstance(found, Line):
-        yield found
-        return
-    _, vault, kvp = found
-    keys = key_client(vault, s)
-    latest = keys.get_key(s.key_name).properties.version
-    older = [v for v in keys.list_properties_of_key_versions(s.key_name) if v.version != latest]
-    yield Line(bool(older), "versions", f"{len(older) + 1}", "rotate the key: run the rotate cell above")
-    current = kvp.key_version == latest
-    yield Line(current, "key version in use", f"{kvp.key_version or 'none'}" + (" (the latest)" if current else
-                                                                                 " (an older one)"),
-               "the resource still names an older version: run the update cell above")
-    disabled = [v.version for v in older if not v.enabled]
-    yield Line(not disabled, "older versions", f"disabled: {', '.join(disabled)}" if disabled
-               else f"{len(older)}, all enabled",
-               "enable them (keys.update_key_properties(key_name, version, enabled=True)): what they wrapped "
-               "can only be unwrapped with them")
-    yield from policy_lines(keys, s, "run 02-generate-key again")
 
 
 def _endpoint_answer(s, account):

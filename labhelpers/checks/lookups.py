@@ -1,0 +1,85 @@
+"""What several checks read: the vault and the Foundry resource (None when missing), the role you hold on
+a scope, the key's rotation policy, the customer-managed key in use, and the red lines for what is missing."""
+from __future__ import annotations
+
+from azure.core.exceptions import ResourceNotFoundError
+from azure.keyvault.keys import KeyClient
+from azure.mgmt.cognitiveservices import CognitiveServicesManagementClient
+from azure.mgmt.keyvault import KeyVaultManagementClient
+
+from ..roles import roles_held
+from .core import Line
+
+
+def value(enum_or_str) -> str:
+    return str(getattr(enum_or_str, "value", enum_or_str) or "")
+
+
+def vault_of(s):
+    try:
+        return KeyVaultManagementClient(s.credential, s.subscription_id).vaults.get(s.resource_group,
+                                                                                   s.key_vault_name)
+    except ResourceNotFoundError:
+        return None
+
+
+def foundry_account(s):
+    try:
+        return CognitiveServicesManagementClient(s.credential, s.subscription_id).accounts.get(
+            s.resource_group, s.foundry_name)
+    except ResourceNotFoundError:
+        return None
+
+
+def scope_label(scope: str, s) -> str:
+    rg = f"/subscriptions/{s.subscription_id}/resourcegroups/{s.resource_group}".lower()
+    labels = {f"/subscriptions/{s.subscription_id}".lower(): "the subscription", rg: "the resource group",
+              f"{rg}/providers/microsoft.keyvault/vaults/{s.key_vault_name}".lower(): "the vault",
+              f"{rg}/providers/microsoft.keyvault/vaults/{s.key_vault_name}/keys/{s.key_name}".lower(): "the key",
+              f"{rg}/providers/microsoft.cognitiveservices/accounts/{s.foundry_name}".lower(): "the Foundry resource"}
+    return labels.get(scope.lower().rstrip("/"), scope)
+
+
+NO_VAULT = Line(False, "key vault", "not found", "run 01-create-key-vault first")
+NO_ACCOUNT = Line(False, "Foundry resource", "not found", "run 03-create-foundry-resource first")
+NOT_CMK = "run the first cell after setup (lab.ensure_cmk), which brings the lab to the end of 05"
+
+
+def your_role_line(s, scope: str, role_name: str) -> Line:
+    """Green when you hold `role_name` at `scope` or above it."""
+    held = [h for h in roles_held(s.credential, s.subscription_id, scope, s.learner_object_id)
+            if h.role_name == role_name]
+    return Line(bool(held), role_name,
+                f"assigned to you on {scope_label(held[0].scope, s)}" if held else "not assigned to you",
+                "run the role-assignment cell above")
+
+
+def key_client(vault, s) -> KeyClient:
+    return KeyClient(vault.properties.vault_uri, s.credential)
+
+
+def policy_lines(keys: KeyClient, s, where: str):
+    try:
+        policy = keys.get_key_rotation_policy(s.key_name)
+    except ResourceNotFoundError:
+        yield Line(False, "key", f"{s.key_name} not found", "run 02-generate-key")
+        return
+    rotate = [a for a in policy.lifetime_actions or [] if value(a.action).lower() == "rotate"]
+    after = rotate[0].time_after_create if rotate else None
+    ok = (after or "").upper() == "P6M"
+    yield Line(ok, "automatic rotation", f"{after} after creation" if after else "not configured",
+               f"set a Rotate action with time_after_create='P6M' ({where})")
+    expiry = (policy.expires_in or "").upper()
+    yield Line(expiry == "P210D", "expiry time", expiry or "none", f"set expires_in='P210D' ({where})")
+
+
+def cmk_account(s, fix: str):
+    """(account, vault, its keyVaultProperties) when the Foundry resource uses a customer-managed key,
+    else the red Line that says what is missing."""
+    account, vault = foundry_account(s), vault_of(s)
+    if account is None or vault is None:
+        return NO_ACCOUNT if account is None else NO_VAULT
+    encryption = account.properties.encryption
+    if encryption is None or value(encryption.key_source) != "Microsoft.KeyVault":
+        return Line(False, "key source", "Microsoft-managed keys", fix)
+    return account, vault, encryption.key_vault_properties
