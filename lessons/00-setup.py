@@ -1,0 +1,96 @@
+# %% [markdown]
+# # 00 · Set up the lab
+#
+# You will protect an **Azure AI Foundry resource** with a **customer-managed key** (CMK) that you hold in
+# **Azure Key Vault**. The Foundry resource reaches the key with its own **system-assigned managed
+# identity**, which gets only the rights it needs: get, wrap and unwrap that one key.
+#
+# | Notebook | Replaces this portal task of the exercise |
+# |---|---|
+# | 01-create-key-vault | Task 1: create a vault with soft delete (7 days), purge protection and Azure RBAC |
+# | 02-generate-key | Task 2: make yourself Key Vault Administrator, generate an RSA 2048 key with a rotation policy |
+# | 03-create-foundry-resource | Task 3: create the Foundry resource (Microsoft-managed key at first) and its project |
+# | 04-grant-key-access | Task 4: let the resource's identity use the key (Key Vault Crypto Service Encryption User) |
+# | 05-configure-cmk | Task 5: switch the resource's encryption to your key |
+# | 06-cleanup | Task 6: delete everything, then see what stays soft-deleted and why |
+#
+# Beyond the exercise, two notebooks show what holding the key means. Each one starts by bringing the
+# lab to where 05 ends, so you can open either after 05 (or on its own), then clean up with 06.
+#
+# | Notebook | What it shows |
+# |---|---|
+# | 07-rotate-the-key | a rotation adds a key version; the resource keeps the old one until you update it |
+# | 08-revoke-and-restore | disable the key and the resource stops working; enable it and it works again |
+#
+# ```mermaid
+# flowchart LR
+#   you([You]) -->|Key Vault Administrator| kv[(Key vault<br/>purge protection)]
+#   kv --- key[[RSA 2048 key<br/>rotation policy]]
+#   foundry[Foundry resource<br/>kind AIServices] -->|system-assigned identity:<br/>get, wrap, unwrap| key
+#   foundry --- project[Default project]
+# ```
+#
+# **Two modes, same cells.** In `sandbox` mode (the default) the lab starts an embedded Azure emulator:
+# no account, no cost, nothing leaves this machine. In `azure` mode the same cells work on your real
+# subscription, signed in through `DefaultAzureCredential` (for instance after `az login`). Only the
+# connection differs; every SDK call below is the one you would run against Azure.
+#
+# This notebook chooses the mode, subscription, region and names. The other notebooks read them back,
+# even after a kernel restart.
+
+# %% [markdown]
+# ## Choose a subscription, a region and names
+#
+# The form lists your subscriptions with your role in each (the lab needs **Owner**), the regions that
+# offer **both** Key Vault and Foundry resources, and checks names as you type. A key vault name is
+# global: it must be free in all of Azure, including vaults that were deleted but not purged. Each
+# change is saved at once. Running headless, the form is replaced by the choices papermill passed.
+
+# %% tags=["nbval-ignore-output"]
+lab.setup_form(cfg)
+
+# %% [markdown]
+# ## What the form asks Azure
+#
+# These are the SDK calls behind the form: the providers API says where each resource type is
+# offered, and each provider checks names in all of Azure.
+
+# %%
+from azure.identity import DefaultAzureCredential
+from azure.mgmt.cognitiveservices import CognitiveServicesManagementClient
+from azure.mgmt.keyvault import KeyVaultManagementClient
+from azure.mgmt.resource.resources import ResourceManagementClient
+
+credential = DefaultAzureCredential()
+resources = ResourceManagementClient(credential, cfg.subscription_id)
+kv = KeyVaultManagementClient(credential, cfg.subscription_id)
+cs = CognitiveServicesManagementClient(credential, cfg.subscription_id)
+
+
+def offered(namespace, resource_type):
+    provider = resources.providers.get(namespace)
+    return next(set(t.locations) for t in provider.resource_types if t.resource_type == resource_type)
+
+
+both = offered("Microsoft.KeyVault", "vaults") & offered("Microsoft.CognitiveServices", "accounts")
+print(f"{len(both)} regions offer both key vaults and Foundry resources")
+
+answer = kv.vaults.check_name_availability({"name": cfg.key_vault_name, "type": "Microsoft.KeyVault/vaults"})
+print(f"vault name {cfg.key_vault_name}: available={answer.name_available}", answer.reason or "")
+
+answer = cs.check_domain_availability(subdomain_name=cfg.foundry_name, type="Microsoft.CognitiveServices/accounts",
+                                      kind="AIServices")
+print(f"sub-domain {cfg.foundry_name}: available={answer.is_subdomain_available}", answer.reason or "")
+
+# %% [markdown]
+# A name that is *not* available is fine when it is already yours (a re-run): the check below tells.
+
+# %%
+lab.check("00-setup")
+
+# %% [markdown]
+# ## Recap
+#
+# You are connected, and your choices are saved under `$CMKLAB_HOME` (default `~/.cmklab`). Continue
+# with **01-create-key-vault**. Each notebook ends its steps with a check cell: green means the real
+# state in Azure is right; a red line says what is wrong and what to do.

@@ -1,0 +1,78 @@
+# %% [markdown]
+# # 03 · Create the Azure AI Foundry resource
+#
+# **Exercise task 3.** A Foundry resource is a Cognitive Services account of kind **AIServices**. It is
+# created with **Microsoft-managed keys**: its **system-assigned identity**, which will later use your
+# key, only exists once the resource does. The custom sub-domain gives it its own endpoint
+# (`https://<name>.cognitiveservices.azure.com/`) and is required for Entra ID sign-in and projects.
+#
+# This replaces *AI Foundry → + Create* (Basics with the default project, Network, Identity, Encryption).
+#
+# ```mermaid
+# flowchart LR
+#   foundry[Foundry resource<br/>AIServices, S0] --- id((system-assigned<br/>identity))
+#   foundry --- project[Default project]
+#   foundry -.- mmk[Encryption: Microsoft-managed key<br/>until step 5]
+# ```
+
+# %%
+from azure.identity import DefaultAzureCredential
+from azure.mgmt.cognitiveservices import CognitiveServicesManagementClient
+
+credential = DefaultAzureCredential()
+cs = CognitiveServicesManagementClient(credential, cfg.subscription_id)
+
+# %% [markdown]
+# ## The resource
+#
+# Created once: after step 5 the resource is encrypted with your key, and a second create could only
+# try to change what it is. So the cell keeps an existing resource as it is.
+
+# %%
+from azure.core.exceptions import ResourceNotFoundError
+from azure.mgmt.cognitiveservices.models import Account, AccountProperties, Identity, Sku
+
+try:
+    account = cs.accounts.get(cfg.resource_group, cfg.foundry_name)
+except ResourceNotFoundError:
+    account = lab.wait(cs.accounts.begin_create(cfg.resource_group, cfg.foundry_name, Account(
+        location=cfg.region,                            # the vault's region: CMK needs both in one region
+        kind="AIServices",
+        sku=Sku(name="S0"),
+        identity=Identity(type="SystemAssigned"),
+        properties=AccountProperties(
+            custom_sub_domain_name=cfg.foundry_name,
+            allow_project_management=True,
+            public_network_access="Enabled",            # all networks, as in the exercise
+        ),                                              # no encryption: Microsoft-managed keys
+    )), "Creating the Foundry resource")
+print(f"{account.name}: {account.properties.endpoint}")
+print(f"its identity: principal {account.identity.principal_id}")
+
+# %%
+lab.check("03-foundry-resource")
+
+# %% [markdown]
+# ## The default project
+#
+# Projects organise work inside a Foundry resource; the first one becomes its default project. Creating
+# a project is create-or-update, so running the cell again changes nothing.
+
+# %%
+from azure.mgmt.cognitiveservices.models import Project, ProjectProperties
+
+project = lab.wait(cs.projects.begin_create(cfg.resource_group, cfg.foundry_name, cfg.project_name, Project(
+    location=cfg.region,
+    identity=Identity(type="SystemAssigned"),
+    properties=ProjectProperties(display_name=cfg.project_name, description="CMK lab project"),
+)), "Creating the default project")
+print(f"{cfg.project_name}: {project.properties.provisioning_state}")
+
+# %%
+lab.check("03-project")
+
+# %% [markdown]
+# ## Recap
+#
+# The Foundry resource exists, with a system-assigned identity and its default project, encrypted with
+# a Microsoft-managed key for now. Next, **04-grant-key-access** lets that identity use your key.

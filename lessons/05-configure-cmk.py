@@ -1,0 +1,73 @@
+# %% [markdown]
+# # 05 · Encrypt the Foundry resource with your key
+#
+# **Exercise task 5.** Setting the resource's `encryption` to your key makes Azure check the key on the
+# spot, **as the resource's identity**: it must reach the vault, which must have purge protection and
+# be in the same region and tenant, and the key must be an enabled RSA 2048 key. If the role from step
+# 4 has not propagated yet, the update is refused and the lab retries.
+#
+# Before you switch, know that:
+# - a Foundry resource **cannot go back** to Microsoft-managed keys; it can only move to another key
+#   in the **same vault**;
+# - the update names a **key version**. Rotation adds versions but re-encrypts nothing: after a
+#   rotation, run the update cell again to move the resource to the new version;
+# - revoking the identity's role, or disabling or deleting the key, makes the resource's data
+#   unreadable.
+#
+# This replaces the resource's *Encryption* page (Customer Managed Keys → Select a key → Save).
+#
+# ```mermaid
+# sequenceDiagram
+#   participant You
+#   participant Foundry as Foundry resource provider
+#   participant KV as Key vault
+#   You->>Foundry: PATCH encryption = your key (vault URI, name, version)
+#   Foundry->>KV: as its identity: get key, wrap its data key
+#   KV-->>Foundry: OK (the role of step 4)
+#   Foundry-->>You: encryption: Microsoft.KeyVault
+# ```
+
+# %%
+from azure.identity import DefaultAzureCredential
+from azure.keyvault.keys import KeyClient
+from azure.mgmt.cognitiveservices import CognitiveServicesManagementClient
+from azure.mgmt.keyvault import KeyVaultManagementClient
+
+credential = DefaultAzureCredential()
+kv = KeyVaultManagementClient(credential, cfg.subscription_id)
+cs = CognitiveServicesManagementClient(credential, cfg.subscription_id)
+vault = kv.vaults.get(cfg.resource_group, cfg.key_vault_name)
+key = KeyClient(vault.properties.vault_uri, credential).get_key(cfg.key_name)   # its latest version
+print(f"key {key.name}, latest version {key.properties.version}")
+
+# %% [markdown]
+# ## Switch the encryption to your key
+
+# %%
+from azure.mgmt.cognitiveservices.models import Account, AccountProperties, Encryption, KeyVaultProperties
+
+change = Account(properties=AccountProperties(encryption=Encryption(
+    key_source="Microsoft.KeyVault",
+    key_vault_properties=KeyVaultProperties(
+        key_vault_uri=vault.properties.vault_uri,
+        key_name=key.name,
+        key_version=key.properties.version,
+    ),
+)))
+poller = lab.retry_rbac(cs.accounts.begin_update, cfg.resource_group, cfg.foundry_name, change,
+                        what="switching to your key")
+account = lab.wait(poller, "Updating the Foundry resource")
+used = account.properties.encryption
+print(f"{account.name}: {used.key_source}, key {used.key_vault_properties.key_name} "
+      f"version {used.key_vault_properties.key_version}")
+
+# %%
+lab.check("05-cmk")
+
+# %% [markdown]
+# ## Recap
+#
+# The Foundry resource's data is now protected by your key: you control its rotation, and removing the
+# identity's access would lock the data. Key Vault's audit log (AuditEvent) records each use of the key
+# by the identity. Beyond the exercise, **07-rotate-the-key** and **08-revoke-and-restore** show both;
+# the last step is **06-cleanup**.

@@ -1,0 +1,86 @@
+# %% [markdown]
+# # 06 · Clean up
+#
+# **Exercise task 6.** Deleting the resource group deletes the vault and the Foundry resource, but not
+# for good: both are **soft-deleted** and keep their names.
+#
+# | Resource | After deletion | Can you purge it now? |
+# |---|---|---|
+# | Foundry resource | kept 48 hours (its name and quota stay taken) | yes: purge it, below |
+# | Key vault | kept for its retention period (7 days here) | **no**: purge protection forbids it; Azure purges it when the period ends |
+#
+# The vault's role assignments go with it, and a recovered vault would not get them back.
+#
+# ```mermaid
+# stateDiagram-v2
+#   direction LR
+#   Active --> SoftDeleted: delete the resource group
+#   SoftDeleted --> Active: recover
+#   SoftDeleted --> Purged: purge (not while purge protection holds)
+#   SoftDeleted --> Purged: retention period ends
+# ```
+
+# %%
+from azure.identity import DefaultAzureCredential
+from azure.mgmt.cognitiveservices import CognitiveServicesManagementClient
+from azure.mgmt.keyvault import KeyVaultManagementClient
+from azure.mgmt.resource.resources import ResourceManagementClient
+
+credential = DefaultAzureCredential()
+resources = ResourceManagementClient(credential, cfg.subscription_id)
+kv = KeyVaultManagementClient(credential, cfg.subscription_id)
+cs = CognitiveServicesManagementClient(credential, cfg.subscription_id)
+
+# %% [markdown]
+# ## Delete the resource group
+
+# %%
+if resources.resource_groups.check_existence(cfg.resource_group):
+    lab.wait(resources.resource_groups.begin_delete(cfg.resource_group), "Deleting the resource group")
+print(f"{cfg.resource_group} exists: {resources.resource_groups.check_existence(cfg.resource_group)}")
+
+# %%
+lab.check("06-deleted")
+
+# %% [markdown]
+# ## What stays soft-deleted
+
+# %%
+for deleted in kv.vaults.list_deleted():
+    if deleted.name == cfg.key_vault_name:
+        p = deleted.properties
+        print(f"key vault {deleted.name}: deleted {p.deletion_date:%Y-%m-%d}, purge protection "
+              f"{p.purge_protection_enabled}, kept until {p.scheduled_purge_date:%Y-%m-%d}")
+for deleted in cs.deleted_accounts.list():
+    if deleted.name == cfg.foundry_name:
+        print(f"Foundry resource {deleted.name}: deleted {deleted.properties.deletion_date[:10]}, "
+              f"kept until {deleted.properties.scheduled_purge_date[:10]}")
+
+# %% [markdown]
+# ## Purge what may be purged
+#
+# Purging the Foundry resource frees its name and quota at once (it needs the
+# `deletedAccounts/delete` permission on the subscription, which Owner has). Purging the vault is
+# refused: read Azure's answer.
+
+# %%
+from azure.core.exceptions import HttpResponseError
+
+if any(deleted.name == cfg.foundry_name for deleted in cs.deleted_accounts.list()):
+    lab.wait(cs.deleted_accounts.begin_purge(cfg.region, cfg.resource_group, cfg.foundry_name),
+             "Purging the Foundry resource")
+try:
+    lab.wait(kv.vaults.begin_purge_deleted(cfg.key_vault_name, cfg.region), "Purging the key vault")
+except HttpResponseError as refusal:
+    print(f"Key vault not purged: {refusal.error.code}: {refusal.error.message}")
+
+# %%
+lab.check("06-purged")
+
+# %% [markdown]
+# ## Recap
+#
+# Nothing is left running. The vault stays soft-deleted, protected, until its retention period ends,
+# and its name stays taken until then: the next run of **00-setup** proposes a new vault name. In a real
+# subscription nothing here is billed any more (a soft-deleted Foundry resource is billed until purged,
+# which is why it was purged).

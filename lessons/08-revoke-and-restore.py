@@ -1,0 +1,189 @@
+# %% [markdown]
+# # 08 · Revoke and restore the key
+#
+# **Beyond the exercise.** Holding the key means you decide whether the Foundry resource can read its own
+# data. Disable the key (or delete it, or remove the identity's role) and the resource can no longer
+# unwrap its data-encryption key; enable it and the resource works again. Here you disable and enable
+# the version the resource uses, and watch the resource through the SDK.
+#
+# What Azure documents, and what the sandbox chose where Azure does not say:
+#
+# | What you see | Azure | Sandbox |
+# |---|---|---|
+# | Key Vault refuses to unwrap with a disabled key (`403 Forbidden`, inner code `KeyDisabled`) | observed behaviour | the same |
+# | Revoking the key blocks access to the resource's data | documented | the same |
+# | What the resource's endpoint answers then | **not documented** | `403 CustomerManagedKeyInaccessible`, with the reason |
+# | The key status on the resource (`customerManagedKeyStatus`) | not documented for Foundry | the outcome of the resource's last use of its key |
+# | How soon the resource notices | not documented | at its next request |
+# | Key Vault's audit log of the identity's calls | with a diagnostic setting (AuditEvent) | always kept |
+#
+# ```mermaid
+# sequenceDiagram
+#   participant You
+#   participant KV as Key vault
+#   participant Foundry as Foundry resource
+#   You->>KV: disable the key version
+#   You->>Foundry: GET /openai/models
+#   Foundry->>KV: as its identity: unwrap its data key
+#   KV-->>Foundry: 403 KeyDisabled
+#   Foundry-->>You: refused: the key cannot be used
+#   You->>KV: enable the key version
+#   You->>Foundry: GET /openai/models
+#   Foundry-->>You: 200
+# ```
+
+# %% [markdown]
+# ## Start where 05 ends
+#
+# `lab.ensure_cmk` runs the checks of 01-05. If one is red (you skipped a notebook, or changed
+# something since), it replays those steps with the same SDK calls, then says where the lab stands. When
+# the lab is already there, it changes nothing.
+
+# %%
+lab.ensure_cmk(cfg)
+
+# %%
+from azure.identity import DefaultAzureCredential
+from azure.keyvault.keys import KeyClient
+from azure.mgmt.authorization import AuthorizationManagementClient
+from azure.mgmt.cognitiveservices import CognitiveServicesManagementClient
+from azure.mgmt.keyvault import KeyVaultManagementClient
+
+credential = DefaultAzureCredential()
+kv = KeyVaultManagementClient(credential, cfg.subscription_id)
+cs = CognitiveServicesManagementClient(credential, cfg.subscription_id)
+auth = AuthorizationManagementClient(credential, cfg.subscription_id)
+vault = kv.vaults.get(cfg.resource_group, cfg.key_vault_name)
+keys = KeyClient(vault.properties.vault_uri, credential)
+account = cs.accounts.get(cfg.resource_group, cfg.foundry_name)
+
+# %% [markdown]
+# ## A data role for you on the resource
+#
+# To watch the resource you call its own endpoint, signed in with Entra ID. Owner grants management
+# actions only, not calls to the endpoint (data actions). **Cognitive Services OpenAI User** on the
+# resource is enough: it lets you read and use the resource's models and change nothing. Cognitive
+# Services User would work too, but it also lets you list the resource's access keys.
+
+# %%
+from azure.core.exceptions import ResourceExistsError
+from azure.mgmt.authorization.models import RoleAssignmentCreateParameters
+
+role = next(auth.role_definitions.list(account.id, filter="roleName eq 'Cognitive Services OpenAI User'"))
+try:
+    auth.role_assignments.create(
+        account.id,
+        lab.assignment_name(account.id, cfg.learner_object_id, role.id),   # same name on every run
+        RoleAssignmentCreateParameters(role_definition_id=role.id, principal_id=cfg.learner_object_id,
+                                       principal_type=cfg.learner_principal_type),
+    )
+except ResourceExistsError:                     # RoleAssignmentExists: you were given it another way
+    pass
+print(f"{role.role_name}: assigned to you on {account.name}")
+
+# %%
+lab.check("08-data-role")
+
+# %% [markdown]
+# ## Call the resource's endpoint
+#
+# `GET /openai/models` is about the smallest call a Foundry resource answers: it lists the models you
+# could deploy. azure-core's `PipelineClient` sends it with a token from `DefaultAzureCredential` for
+# `https://cognitiveservices.azure.com`. Until your new role is in effect the resource answers
+# `401 PermissionDenied`, and the lab retries.
+
+# %%
+from azure.core import PipelineClient
+from azure.core.exceptions import HttpResponseError
+from azure.core.pipeline.policies import BearerTokenCredentialPolicy
+from azure.core.rest import HttpRequest
+
+endpoint = account.properties.endpoint
+client = PipelineClient(endpoint, policies=[
+    BearerTokenCredentialPolicy(credential, "https://cognitiveservices.azure.com/.default")])
+
+
+def list_models():
+    response = client.send_request(HttpRequest("GET", f"{endpoint}openai/models", params={"api-version": "2024-10-21"}))
+    response.raise_for_status()
+    return [model["id"] for model in response.json()["data"]]
+
+
+def call_endpoint():
+    """What the endpoint answers, whether it works or not."""
+    try:
+        return f"200, models: {', '.join(list_models())}"
+    except HttpResponseError as refusal:
+        return f"{refusal.status_code} {refusal.error.code}: {refusal.error.message}"
+
+
+print("endpoint:", ", ".join(lab.retry_rbac(list_models, what="calling the Foundry endpoint")))
+
+# %% [markdown]
+# ## Revoke: disable the key version the resource uses
+#
+# Disabling is reversible, unlike deleting and purging a key. `revoked_at` remembers when you did it, for
+# the audit trail at the end.
+
+# %%
+from datetime import datetime, timezone
+
+in_use = account.properties.encryption.key_vault_properties.key_version
+revoked_at = datetime.now(timezone.utc)
+disabled = keys.update_key_properties(cfg.key_name, in_use, enabled=False)
+print(f"version {disabled.properties.version}: enabled {disabled.properties.enabled}")
+
+
+# %% [markdown]
+# ## What the resource reports
+#
+# The control plane still answers (`provisioningState` stays `Succeeded`): revocation stops the
+# resource's data, not its management. The endpoint needs the key on every request, so it refuses.
+
+# %%
+def key_status():
+    properties = cs.accounts.get(cfg.resource_group, cfg.foundry_name).properties
+    status = properties.additional_properties.get("customerManagedKeyStatus", "not reported")
+    return f"{properties.provisioning_state}; key status: {status}"
+
+
+print("resource, before its next request:", key_status())
+print("endpoint:", call_endpoint())
+print("resource, after it:", key_status())
+
+# %%
+lab.check("08-revoked")
+
+# %% [markdown]
+# ## Restore: enable the key version again
+#
+# The resource needs nothing else: its next request unwraps its data-encryption key again.
+
+# %%
+enabled = keys.update_key_properties(cfg.key_name, in_use, enabled=True)
+print(f"version {enabled.properties.version}: enabled {enabled.properties.enabled}")
+print("endpoint:", call_endpoint())
+print("resource:", key_status())
+
+# %%
+lab.check("08-restored")
+
+# %% [markdown]
+# ## The audit trail
+#
+# Key Vault logs every request, with who made it. These are the Foundry identity's calls since you
+# disabled the key: the refused unwraps, then the successful ones once the key was back. In Azure,
+# `lab.key_audit` explains where these records go, since reading them needs a diagnostic setting.
+
+# %%
+for row in lab.key_audit(cfg, since=revoked_at, caller=account.identity.principal_id):
+    print(f"{row.time}  {row.operation:<9}  {row.result:<9}  {row.key}  {row.reason}")
+
+# %% [markdown]
+# ## Recap
+#
+# While the key version was disabled, the Foundry resource could not use its key and said so; enabled
+# again, it worked at once. That switch is yours alone: whoever holds the key decides.
+#
+# This notebook deleted nothing: the key vault, the key and the Foundry resource are still there. When you
+# are done, run **06-cleanup**, which deletes them and explains what stays soft-deleted.
