@@ -36,15 +36,20 @@ def esc(value) -> str:
 
 def badge(mode: str, subscription: str) -> None:
     """Which world this notebook talks to, so no one mistakes the sandbox for Azure or the reverse."""
+    show(*badge_parts(mode, subscription))
+
+
+def badge_parts(mode: str, subscription: str) -> tuple[str, str]:
+    """The badge as text and as HTML (the setup form shows it beside its mode switch)."""
     if mode == "sandbox":
         label, colour = "SANDBOX", "#0b6e4f"
         note = "the embedded Azure sandbox: offline, nothing is billed"
     else:
         label, colour = "AZURE", "#b3261e"
-        note = f"real Azure, subscription '{subscription}': resources cost money until 06-cleanup"
-    show(f"[{label}] {note}",
-         f'<div style="margin:4px 0"><span style="background:{colour};color:#fff;font-weight:bold;'
-         f'padding:2px 8px;border-radius:10px">{label}</span> {esc(note)}</div>')
+        note = f"real Azure, subscription '{subscription}': resources cost money until 99-cleanup"
+    return (f"[{label}] {note}",
+            f'<div style="margin:4px 0"><span style="background:{colour};color:#fff;font-weight:bold;'
+            f'padding:2px 8px;border-radius:10px">{label}</span> {esc(note)}</div>')
 
 
 def table(headers: list[str], rows: list[list[str]]) -> tuple[str, str]:

@@ -100,10 +100,15 @@ def setup(mode: str | None = None, **parameters) -> Session:
 
 
 def switch_mode(session: Session, mode: str) -> None:
-    """Move a session to the other mode in place (the mode widget), with that mode's saved choices."""
-    fresh = _resolve(mode, {})
+    """Move a session to the other mode in place (the mode widget), with that mode's saved choices.
+    When that mode cannot be reached (azure without a sign-in), the session stays as it was, connected
+    to its own mode again, and the LabError says what to do; nothing is saved."""
+    try:
+        fresh = _resolve(mode, {})
+    except LabError:
+        connection.connect(session.mode)        # connecting to azure may already have left the sandbox
+        raise
     vars(session).update(vars(fresh))
-    display.badge(session.mode, session.subscription_name)
 
 
 def _resolve(mode: str | None, parameters: dict) -> Session:

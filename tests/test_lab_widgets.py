@@ -2,6 +2,8 @@
 a click would; every change is validated against the sandbox and saved for the next notebooks."""
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from labhelpers import choices, labstate, session, widgets
@@ -65,7 +67,7 @@ def test_headless_the_form_is_a_table_of_the_choices(form, monkeypatch, capsys):
 
 
 def test_a_vault_name_held_by_your_deleted_vault_is_replaced(form, capsys):
-    """A second round of the lab after 06-cleanup: the old name is held for 7 days."""
+    """A second round of the lab after 99-cleanup: the old name is held for 7 days."""
     from azure.mgmt.keyvault import KeyVaultManagementClient
     from azure.mgmt.keyvault.models import Sku, VaultCreateOrUpdateParameters, VaultProperties
     from azure.mgmt.resource.resources import ResourceManagementClient
@@ -84,3 +86,17 @@ def test_a_vault_name_held_by_your_deleted_vault_is_replaced(form, capsys):
     widgets.replace_held_vault_name(cfg)
     assert cfg.key_vault_name != old and labstate.load("sandbox").key_vault_name == cfg.key_vault_name
     assert f"Using {cfg.key_vault_name} instead" in capsys.readouterr().out
+
+
+def test_azure_without_a_sign_in_says_so_in_the_form_and_stays_in_the_sandbox(form, monkeypatch, tmp_path):
+    """The message is in the form (a callback's exception reaches only JupyterLab's log); the mode,
+    the badge, the saved state and the connection stay the sandbox's."""
+    monkeypatch.setenv("PATH", str(tmp_path))                      # no `az`, `azd` or `pwsh` to ask
+    monkeypatch.setenv("AZURE_TOKEN_CREDENTIALS", "dev")           # skip the managed-identity probe
+    proxy, saved = os.environ["HTTPS_PROXY"], (labstate.home() / labstate.STATE_FILE).read_text()
+    form.mode.value = "azure"
+    assert "No Azure sign-in" in form.mode_note.value and "az login" in form.mode_note.value
+    assert form.mode.value == form.session.mode == "sandbox" and "SANDBOX" in form.badge.value
+    assert (labstate.home() / labstate.STATE_FILE).read_text() == saved and os.environ["HTTPS_PROXY"] == proxy
+    form.validate("key_vault_name")                                # the sandbox still answers
+    assert "available" in form.notes["key_vault_name"].value or "yours" in form.notes["key_vault_name"].value
