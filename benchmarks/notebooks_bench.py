@@ -1,4 +1,4 @@
-"""The notebook phase of `make run` (papermill running 00-06 on a fresh sandbox) beside its floor,
+"""The notebook phase of `make run` (papermill running the lab's notebooks on a fresh sandbox) beside its floor,
 measured in the same run: papermill running seven notebooks that only import the same packages and
 connect. What the lab adds on top of kernel start-up, imports and connection is the difference.
 Target: lab <= 2x floor. Prints the figures; exits 1 when the target is missed."""

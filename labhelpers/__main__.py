@@ -11,7 +11,7 @@ from . import runner
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m labhelpers", description="The CMK lab, headless.")
     sub = parser.add_subparsers(dest="command", required=True)
-    run = sub.add_parser("run", help="execute the notebooks (00-05, 07, 08, then 06) with papermill and write "
+    run = sub.add_parser("run", help="execute the notebooks (00-08, 99-cleanup last) with papermill and write "
                                      "runs/latest/report.html")
     run.add_argument("--mode", choices=["sandbox", "azure"], default="sandbox")
     run.add_argument("--subscription", help="subscription id (azure mode; default: the first where you are Owner)")

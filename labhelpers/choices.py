@@ -158,7 +158,7 @@ def _foundry_name(credential, subscription_id: str, resource_group: str, name: s
     except ResourceNotFoundError:
         pass
     if any(d.name.lower() == name.lower() for d in cs.deleted_accounts.list()):
-        return NameCheck(False, "a deleted Foundry resource of yours still holds this name; 06-cleanup "
+        return NameCheck(False, "a deleted Foundry resource of yours still holds this name; 99-cleanup "
                                 "purges it, or choose another name", held_by_deleted=True)
     return NameCheck(False, "this sub-domain is taken somewhere in Azure; choose another name")
 

@@ -1,7 +1,7 @@
-"""Headless runs of the whole lab (`python -m labhelpers run`): papermill executes 00-05, then the
-notebooks beyond the exercise (07, 08), then 06-cleanup last, into runs/<timestamp>/ with a fresh
+"""Headless runs of the whole lab (`python -m labhelpers run`): papermill executes the notebooks in
+their file names' order (00-05, those beyond the exercise, 99-cleanup last) into runs/<timestamp>/ with a fresh
 $CMKLAB_HOME (so a sandbox run starts from an empty sandbox), collects every check's result and writes
-report.html. In azure mode 06-cleanup runs even after a failure."""
+report.html. In azure mode 99-cleanup runs even after a failure."""
 from __future__ import annotations
 
 import json
@@ -18,13 +18,14 @@ from . import checks, report
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK_DIR = ROOT / "notebooks"
-CLEANUP = "06-cleanup"
+CLEANUP = "99-cleanup"
 KERNEL = "python3"
 
 
 def lab_notebooks() -> list[str]:
-    """The notebooks in the order a learner takes them: by number, but cleanup last."""
-    return sorted((p.stem for p in NOTEBOOK_DIR.glob("[0-9][0-9]-*.ipynb")), key=lambda name: (name == CLEANUP, name))
+    """The notebooks in the order a learner takes them, which is their file names' order (cleanup last),
+    as JupyterLab's file browser lists them."""
+    return sorted(p.stem for p in NOTEBOOK_DIR.glob("[0-9][0-9]-*.ipynb"))
 
 
 @dataclass

@@ -8,6 +8,7 @@ from contextlib import contextmanager
 import ipywidgets as w
 
 from . import choices, display, naming
+from .errors import LabError
 from .session import Session, switch_mode
 
 WIDE = w.Layout(width="420px")
@@ -27,6 +28,8 @@ class SetupForm:
         self.session = session
         self.mode = w.ToggleButtons(options=["sandbox", "azure"], value=session.mode, description="Mode",
                                     style=LABEL)
+        self.badge = w.HTML()
+        self.mode_note = w.HTML()           # why a switch of mode did not happen, and what to do
         self.subscription = w.Dropdown(description="Subscription", layout=WIDE, style=LABEL)
         self.subscription_note = w.HTML()
         self.region = w.Dropdown(description="Region", layout=WIDE, style=LABEL)
@@ -45,7 +48,8 @@ class SetupForm:
         for name, field in self.names.items():
             field.observe(lambda change, name=name: self.on_name(name, change.new), names="value")
         self.propose.on_click(self.on_propose)
-        rows = [self.mode, self.subscription, self.subscription_note, self.region]
+        rows = [w.HBox([self.mode, self.badge]), self.mode_note, self.subscription, self.subscription_note,
+                self.region]
         for name, field in self.names.items():
             extra = [self.propose] if name == "key_vault_name" else []
             rows.append(w.HBox([field, *extra, self.notes[name]]))
@@ -54,6 +58,7 @@ class SetupForm:
     # -- filling the widgets from the session ----------------------------------------------------
     def fill(self) -> None:
         s = self.session
+        self.badge.value = display.badge_parts(s.mode, s.subscription_name)[1]
         subs = choices.list_subscriptions(s.credential, s.learner_object_id)
         self._subscriptions = {sub.subscription_id: sub for sub in subs}
         with self.filling():
@@ -99,7 +104,19 @@ class SetupForm:
             self.save(region=change.new)
 
     def on_mode(self, change) -> None:
-        switch_mode(self.session, change.new)
+        """Switch mode; when the other mode cannot be reached, say why here, in the form (a callback's
+        exception would only reach JupyterLab's log), and stay in the mode that works."""
+        if self._filling:
+            return
+        try:
+            switch_mode(self.session, change.new)
+        except LabError as exc:
+            with self.filling():
+                self.mode.value = change.old
+            self.mode_note.value = (f'<pre style="color:#b3261e;white-space:pre-wrap;margin:4px 0">'
+                                    f"{display.esc(exc)}</pre>")
+            return
+        self.mode_note.value = ""
         self.fill()
 
     def on_subscription(self, change) -> None:
@@ -143,7 +160,7 @@ def validation(session: Session, name: str) -> str:
 
 
 def replace_held_vault_name(session: Session) -> None:
-    """After 06-cleanup the saved vault name stays held by the deleted vault (purge protection):
+    """After 99-cleanup the saved vault name stays held by the deleted vault (purge protection):
     a new round of the lab gets a fresh name instead of a red check."""
     held = choices.check_vault_name(session.credential, session.subscription_id, session.resource_group,
                                     session.key_vault_name)

@@ -12,10 +12,10 @@
 # | 03-create-foundry-resource | Task 3: create the Foundry resource (Microsoft-managed key at first) and its project |
 # | 04-grant-key-access | Task 4: let the resource's identity use the key (Key Vault Crypto Service Encryption User) |
 # | 05-configure-cmk | Task 5: switch the resource's encryption to your key |
-# | 06-cleanup | Task 6: delete everything, then see what stays soft-deleted and why |
+# | 99-cleanup | Task 6: delete everything, then see what stays soft-deleted and why |
 #
 # Beyond the exercise, two notebooks show what holding the key means. Each one starts by bringing the
-# lab to where 05 ends, so you can open either after 05 (or on its own), then clean up with 06.
+# lab to where 05 ends, so you can open either after 05 (or on its own), then clean up with 99-cleanup.
 #
 # | Notebook | What it shows |
 # |---|---|

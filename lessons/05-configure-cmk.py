@@ -70,4 +70,4 @@ lab.check("05-cmk")
 # The Foundry resource's data is now protected by your key: you control its rotation, and removing the
 # identity's access would lock the data. Key Vault's audit log (AuditEvent) records each use of the key
 # by the identity. Beyond the exercise, **07-rotate-the-key** and **08-revoke-and-restore** show both;
-# the last step is **06-cleanup**.
+# the last step is **99-cleanup**.

@@ -145,4 +145,4 @@ for action in policy.lifetime_actions:
 # the old version stays enabled. Next, **08-revoke-and-restore** shows what disabling the key does.
 #
 # This notebook deleted nothing: the key vault, the key and the Foundry resource are still there. When you
-# are done, run **06-cleanup**, which deletes them and explains what stays soft-deleted.
+# are done, run **99-cleanup**, which deletes them and explains what stays soft-deleted.

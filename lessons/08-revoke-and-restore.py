@@ -186,4 +186,4 @@ for row in lab.key_audit(cfg, since=revoked_at, caller=account.identity.principa
 # again, it worked at once. That switch is yours alone: whoever holds the key decides.
 #
 # This notebook deleted nothing: the key vault, the key and the Foundry resource are still there. When you
-# are done, run **06-cleanup**, which deletes them and explains what stays soft-deleted.
+# are done, run **99-cleanup**, which deletes them and explains what stays soft-deleted.

@@ -1,5 +1,5 @@
 # %% [markdown]
-# # 06 · Clean up
+# # 99 · Clean up
 #
 # **Exercise task 6.** Deleting the resource group deletes the vault and the Foundry resource, but not
 # for good: both are **soft-deleted** and keep their names.
@@ -40,7 +40,7 @@ if resources.resource_groups.check_existence(cfg.resource_group):
 print(f"{cfg.resource_group} exists: {resources.resource_groups.check_existence(cfg.resource_group)}")
 
 # %%
-lab.check("06-deleted")
+lab.check("99-deleted")
 
 # %% [markdown]
 # ## What stays soft-deleted
@@ -75,7 +75,7 @@ except HttpResponseError as refusal:
     print(f"Key vault not purged: {refusal.error.code}: {refusal.error.message}")
 
 # %%
-lab.check("06-purged")
+lab.check("99-purged")
 
 # %% [markdown]
 # ## Recap

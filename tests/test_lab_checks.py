@@ -222,14 +222,14 @@ def test_cleanup_checks_follow_the_deletion(lab):
         run_notebook_here("01-create-key-vault")
         run_notebook_here("03-create-foundry-resource")
         cfg = session.current()
-        assert red("06-deleted", "resource group").detail == "still exists"
+        assert red("99-deleted", "resource group").detail == "still exists"
         lab["resources"].resource_groups.begin_delete(cfg.resource_group).result()
         assert red("01-resource-group", "resource group").detail.endswith("not found")
-        green("06-deleted")
-        assert "purge" in red("06-purged", "Foundry resource").advice   # soft-deleted, not purged yet
-        run_notebook_here("06-cleanup")
-        green("06-purged")
-        line = next(l for l in checks.evaluate("06-purged").lines if l.what == "key vault")
+        green("99-deleted")
+        assert "purge" in red("99-purged", "Foundry resource").advice   # soft-deleted, not purged yet
+        run_notebook_here("99-cleanup")
+        green("99-purged")
+        line = next(l for l in checks.evaluate("99-purged").lines if l.what == "key vault")
         assert "purge protection holds it" in line.detail
     finally:
         session.current().update(**kept)

@@ -78,4 +78,4 @@ def test_foundry_names_yours_and_soft_deleted(sandbox, group):
     assert "already yours" in choices.check_foundry_name(credential, sub, group, name).message
     cs.accounts.begin_delete(group, name).result()
     held = choices.check_foundry_name(credential, sub, group, name)
-    assert not held.ok and "06-cleanup purges it" in held.message
+    assert not held.ok and "99-cleanup purges it" in held.message

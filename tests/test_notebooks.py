@@ -96,7 +96,7 @@ def inventory(home: Path) -> dict:
 
 @pytest.fixture(scope="module")
 def sequence(tmp_path_factory):
-    """00-05, 01-05 again, 07 twice, 08, then 06, each in its own kernel, on one fresh lab home;
+    """00-05, 01-05 again, 07 twice, 08, then 99-cleanup, each in its own kernel, on one fresh lab home;
     the inventory after each stage."""
     home, out = tmp_path_factory.mktemp("lab-home"), tmp_path_factory.mktemp("executed")
     runs, counts = {}, {}
@@ -131,7 +131,7 @@ def test_each_notebook_runs_headless_with_green_checks(sequence):
     for (name, attempt), run in runs.items():
         assert run.status == "passed", f"{name} (run {attempt}): {run.error}"
         assert run.checks and all(c["passed"] for c in run.checks), f"{name} (run {attempt}): {run.checks}"
-    assert {c["name"] for c in runs["06-cleanup", 1].checks} == {"06-deleted", "06-purged"}
+    assert {c["name"] for c in runs["99-cleanup", 1].checks} == {"99-deleted", "99-purged"}
     assert [c["name"] for c in runs[ROTATE, 2].checks] == ["07-rotated"]
     assert [c["name"] for c in runs[REVOKE, 1].checks] == ["08-data-role", "08-revoked", "08-restored"]
 

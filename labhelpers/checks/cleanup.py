@@ -1,4 +1,4 @@
-"""The checks of 06-cleanup: the resource group is gone, and what stays soft-deleted is purged or explained."""
+"""The checks of 99-cleanup: the resource group is gone, and what stays soft-deleted is purged or explained."""
 from __future__ import annotations
 
 from azure.mgmt.cognitiveservices import CognitiveServicesManagementClient
@@ -7,11 +7,11 @@ from azure.mgmt.resource.resources import ResourceManagementClient
 
 from .core import Line, steps_of
 
-NOTEBOOK = "06-cleanup"
+NOTEBOOK = "99-cleanup"
 step = steps_of(NOTEBOOK)
 
 
-@step("06-deleted", "Resource group deleted", "the resource group and everything in it are deleted")
+@step("99-deleted", "Resource group deleted", "the resource group and everything in it are deleted")
 def group_deleted(s):
     exists = ResourceManagementClient(s.credential, s.subscription_id).resource_groups.check_existence(
         s.resource_group)
@@ -19,7 +19,7 @@ def group_deleted(s):
                "run the delete cell above")
 
 
-@step("06-purged", "Soft-deleted leftovers", "nothing is left to pay for; what stays soft-deleted is explained")
+@step("99-purged", "Soft-deleted leftovers", "nothing is left to pay for; what stays soft-deleted is explained")
 def leftovers_handled(s):
     cs = CognitiveServicesManagementClient(s.credential, s.subscription_id)
     held = any(a.name.lower() == s.foundry_name.lower() for a in cs.deleted_accounts.list())
