@@ -21,6 +21,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--port", default=0, type=int)
     p.add_argument("--rbac-delay", default=0.0, type=float, metavar="SECONDS",
                    help="new role assignments take effect only after this many seconds")
+    p.add_argument("--accept-newer-api-versions", action="store_true",
+                   help="also serve date api-versions newer than the table (data/api-versions.json)")
     p = sub.add_parser("env", help="print the shell lines that point a client at the sandbox")
     p.add_argument("--state", required=True, type=Path)
     p = sub.add_parser("advance", help="move the sandbox clock forward by an ISO-8601 duration")
@@ -34,7 +36,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "serve":
         if args.host not in ("127.0.0.1", "localhost"):
             parser.error("the sandbox listens on loopback only")
-        server.serve(args.state, args.host, args.port, args.rbac_delay)
+        server.serve(args.state, args.host, args.port, args.rbac_delay,
+                     accept_newer_api_versions=args.accept_newer_api_versions)
         return 0
     if args.command == "env":
         info = server.running_info(args.state)

@@ -10,7 +10,7 @@ import time
 import traceback
 import uuid
 
-from . import directory, rbac, registry
+from . import catalog, directory, rbac, registry
 from .errors import AzureError
 from .http import Request, Response
 from .routing import ARM, COGNITIVE, KEYVAULT, NotFoundRoute, Router
@@ -104,7 +104,8 @@ def _dispatch(sb, req: Request) -> Response:
     if req.plane == "arm" and req.api_version is None:
         raise AzureError(400, "MissingApiVersionParameter",
                          "The api-version query parameter (?api-version=) is required for all requests.")
-    if route.api_versions is not None and req.api_version not in route.api_versions:
+    if route.api_versions is not None and req.api_version not in route.api_versions and not (
+            sb.config.accept_newer_api_versions and catalog.newer_than_table(route.api_versions, req.api_version)):
         if route.version_error:
             raise route.version_error(req, route)
         raise AzureError(400, "InvalidApiVersionParameter",

@@ -3,53 +3,37 @@ api-versions. The providers API (`GET /subscriptions/{s}/providers`) serves it, 
 routes take their `api_versions=` (and the error for an unknown one) from here, so one table says
 what the sandbox accepts.
 
-Api-versions are the ones the real service lists (azure-rest-api-specs `specification/<rp>/
-resource-manager/**/stable|preview/<version>`, and the lists ARM itself prints in
-InvalidApiVersionParameter / NoRegisteredProviderFound errors, e.g. Azure/azure-cli#28038,
-pulumi/pulumi-azure-native#3637, Azure/azure-sdk-for-java#28334)."""
+Api-versions come from one generated table, data/api-versions.json, which names its source
+(azure-rest-api-specs folders and TypeSpec versions, plus the lists ARM itself prints in its errors)
+and is refreshed by tools/refresh_api_versions.py."""
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 from . import regions
 from .errors import AzureError
 
-# Microsoft.Resources is ARM itself: one version list for all its types (Azure/azure-cli#28038,
-# pulumi/pulumi-azure-native#3637, plus the later releases in azure-rest-api-specs).
-_RESOURCES_VERSIONS = (
-    "2025-04-01 2025-03-01 2025-01-01 2024-11-01 2024-08-01 2024-07-01 2024-06-01-preview 2024-03-01 "
-    "2023-07-01 2023-07-01-preview 2023-03-01-preview 2022-12-01 2022-11-01-preview 2022-09-01 2022-06-01 "
-    "2022-05-01 2022-03-01-preview 2022-01-01 2021-04-01 2021-01-01 2020-10-01 2020-09-01 2020-08-01 "
-    "2020-07-01 2020-06-01 2020-05-01 2020-01-01 2019-11-01 2019-10-01 2019-09-01 2019-08-01 2019-07-01 "
-    "2019-06-01 2019-05-10 2019-05-01 2019-03-01 2018-11-01 2018-09-01 2018-08-01 2018-07-01 2018-06-01 "
-    "2018-05-01 2018-02-01 2018-01-01 2017-12-01 2017-08-01 2017-06-01 2017-05-10 2017-05-01 2017-03-01 "
-    "2016-09-01 2016-07-01 2016-06-01 2016-02-01 2015-11-01 2015-01-01 2014-04-01-preview 2014-04-01 "
-    "2014-01-01 2013-03-01 2014-02-26 2014-04").split()
+# The one table of api-versions (data/api-versions.json: generated, it names its source; refresh it
+# with tools/refresh_api_versions.py). Keys are "<namespace>/<type>" for ARM and "<host>/<area>" for
+# data planes.
+API_VERSIONS_TABLE = json.loads((Path(__file__).parent / "data" / "api-versions.json").read_text())
+_VERSION_DATE = re.compile(r"^(\d{4}-\d\d-\d\d)(-preview)?$")
 
-# Microsoft.Authorization (Azure/azure-sdk-for-java#28334 lists; 2022-04-01 is what the SDK sends).
-_ROLE_ASSIGNMENT_VERSIONS = (
-    "2014-04-01-preview 2014-07-01-preview 2014-10-01-preview 2015-05-01-preview 2015-06-01 2015-07-01 "
-    "2016-07-01 2017-05-01 2017-09-01 2017-10-01-preview 2018-01-01-preview 2018-07-01 2018-09-01-preview "
-    "2018-12-01-preview 2019-04-01-preview 2020-03-01-preview 2020-04-01-preview 2020-08-01-preview "
-    "2020-10-01-preview 2021-04-01-preview 2022-01-01-preview 2022-04-01").split()
-_ROLE_DEFINITION_VERSIONS = (
-    "2014-04-01-preview 2014-07-01-preview 2014-10-01-preview 2015-05-01-preview 2015-06-01 2015-07-01 "
-    "2016-07-01 2017-05-01 2017-09-01 2018-01-01-preview 2018-07-01 2022-04-01 2022-05-01-preview").split()
 
-# Microsoft.KeyVault management plane (spec folders stable/* and preview/*; 2026-05-15 = azure-mgmt-keyvault 14.1).
-_KEYVAULT_VERSIONS = (
-    "2015-06-01 2016-10-01 2018-02-14-preview 2018-02-14 2019-09-01 2020-04-01-preview 2021-04-01-preview "
-    "2021-06-01-preview 2021-10-01 2021-11-01-preview 2022-02-01-preview 2022-07-01 2022-11-01 2023-02-01 "
-    "2023-07-01 2023-08-01-preview 2024-04-01-preview 2024-11-01 2024-12-01-preview 2025-05-01 2026-02-01 "
-    "2026-03-01-preview 2026-04-01-preview 2026-04-01 2026-05-15").split()
+def table_versions(key: str) -> tuple[str, ...]:
+    return tuple(API_VERSIONS_TABLE["types"][key]["versions"])
 
-# Microsoft.CognitiveServices (2025-09-01 = azure-mgmt-cognitiveservices 14.1); projects exist from 2025-04-01-preview.
-_COGNITIVE_VERSIONS = (
-    "2016-02-01-preview 2017-04-18 2021-04-30 2021-10-01 2022-03-01 2022-10-01 2022-12-01 2023-05-01 "
-    "2023-10-01-preview 2024-04-01-preview 2024-06-01-preview 2024-10-01 2025-04-01-preview 2025-06-01 "
-    "2025-07-01-preview 2025-09-01").split()
-_PROJECT_VERSIONS = "2025-04-01-preview 2025-06-01 2025-07-01-preview 2025-09-01".split()
+
+def newer_than_table(versions, version: str | None) -> bool:
+    """Whether `version` is a well-formed date version later than every one in `versions`: what the
+    switch `--accept-newer-api-versions` lets through (a service released after the table)."""
+    m = _VERSION_DATE.match(version or "")
+    dates = [d.group(1) for v in versions if (d := _VERSION_DATE.match(v))]
+    return bool(m and dates and m.group(1) > max(dates))
+
 
 ALL_REGIONS = tuple(r[0] for r in regions.REGIONS)
 # Sandbox data: AI Services (kind AIServices) is offered in most regions but not all, as in Azure, so
@@ -74,48 +58,49 @@ class Provider:
     registration_policy: str = "RegistrationRequired"
 
 
-def _types(versions, *specs) -> tuple[ResourceType, ...]:
-    return tuple(ResourceType(name, tuple(v or versions), locs, caps) for name, locs, caps, v in specs)
+def _types(namespace: str, *specs) -> tuple[ResourceType, ...]:
+    return tuple(ResourceType(name, table_versions(f"{namespace}/{name}"), locs, caps) for name, locs, caps in specs)
 
 
 PROVIDERS = {p.namespace.lower(): p for p in (
     Provider("Microsoft.Resources", _types(
-        _RESOURCES_VERSIONS,
-        ("subscriptions", (), "None", None),
-        ("subscriptions/locations", (), "None", None),
-        ("subscriptions/providers", (), "None", None),
-        ("subscriptions/operationresults", (), "None", None),
-        ("resourceGroups", ALL_REGIONS, "SupportsTags, SupportsLocation", None),
-        ("subscriptions/resourceGroups", ALL_REGIONS, "SupportsTags, SupportsLocation", None),
-        ("providers", (), "None", None),
+        "Microsoft.Resources",
+        ("subscriptions", (), "None"),
+        ("subscriptions/locations", (), "None"),
+        ("subscriptions/providers", (), "None"),
+        ("subscriptions/operationresults", (), "None"),
+        ("resourceGroups", ALL_REGIONS, "SupportsTags, SupportsLocation"),
+        ("subscriptions/resourceGroups", ALL_REGIONS, "SupportsTags, SupportsLocation"),
+        ("providers", (), "None"),
+        ("tenants", (), "None"),
     ), "RegistrationFree"),
     Provider("Microsoft.Authorization", _types(
-        _ROLE_ASSIGNMENT_VERSIONS,
-        ("roleAssignments", (), "SupportsExtension", _ROLE_ASSIGNMENT_VERSIONS),
-        ("roleDefinitions", (), "SupportsExtension", _ROLE_DEFINITION_VERSIONS),
+        "Microsoft.Authorization",
+        ("roleAssignments", (), "SupportsExtension"),
+        ("roleDefinitions", (), "SupportsExtension"),
     ), "RegistrationFree"),
     Provider("Microsoft.KeyVault", _types(
-        _KEYVAULT_VERSIONS,
-        ("vaults", ALL_REGIONS, _TRACKED, None),
-        ("vaults/keys", ALL_REGIONS, "None", None),
-        ("vaults/accessPolicies", ALL_REGIONS, "None", None),
-        ("deletedVaults", (), "None", None),
-        ("locations", (), "None", None),
-        ("locations/deletedVaults", ALL_REGIONS, "None", None),
-        ("locations/operationResults", ALL_REGIONS, "None", None),
-        ("checkNameAvailability", (), "None", None),
-        ("operations", (), "None", None),
+        "Microsoft.KeyVault",
+        ("vaults", ALL_REGIONS, _TRACKED),
+        ("vaults/keys", ALL_REGIONS, "None"),
+        ("vaults/accessPolicies", ALL_REGIONS, "None"),
+        ("deletedVaults", (), "None"),
+        ("locations", (), "None"),
+        ("locations/deletedVaults", ALL_REGIONS, "None"),
+        ("locations/operationResults", ALL_REGIONS, "None"),
+        ("checkNameAvailability", (), "None"),
+        ("operations", (), "None"),
     )),
     Provider("Microsoft.CognitiveServices", _types(
-        _COGNITIVE_VERSIONS,
-        ("accounts", AI_SERVICES_REGIONS, _TRACKED, None),
-        ("accounts/projects", AI_SERVICES_REGIONS, "SupportsTags, SupportsLocation", _PROJECT_VERSIONS),
-        ("deletedAccounts", (), "None", None),
-        ("locations", (), "None", None),
-        ("locations/resourceGroups/deletedAccounts", AI_SERVICES_REGIONS, "None", None),
-        ("locations/operationResults", AI_SERVICES_REGIONS, "None", None),
-        ("checkDomainAvailability", (), "None", None),
-        ("operations", (), "None", None),
+        "Microsoft.CognitiveServices",
+        ("accounts", AI_SERVICES_REGIONS, _TRACKED),
+        ("accounts/projects", AI_SERVICES_REGIONS, "SupportsTags, SupportsLocation"),
+        ("deletedAccounts", (), "None"),
+        ("locations", (), "None"),
+        ("locations/resourceGroups/deletedAccounts", AI_SERVICES_REGIONS, "None"),
+        ("locations/operationResults", AI_SERVICES_REGIONS, "None"),
+        ("checkDomainAvailability", (), "None"),
+        ("operations", (), "None"),
     )),
 )}
 

@@ -30,6 +30,7 @@ SUBSCRIPTIONS = [("CMK Lab Subscription", "Owner"), ("Read-only Subscription", "
 @dataclass
 class Config:
     rbac_delay: float = 0.0            # seconds before a new role assignment takes effect
+    accept_newer_api_versions: bool = False  # also serve date api-versions newer than the table
 
 
 class Sandbox:

@@ -27,14 +27,15 @@ CLEARED = ("https_proxy", "http_proxy", "all_proxy", "no_proxy", "HTTP_PROXY", "
 
 
 def serve(state_dir: Path, host: str = "127.0.0.1", port: int = 0, rbac_delay: float = 0.0,
-          ready: threading.Event | None = None) -> None:
+          ready: threading.Event | None = None, **config) -> None:
+    """`config`: the other Config fields (accept_newer_api_versions, ...)."""
     state_dir = Path(state_dir).resolve()
     state_dir.mkdir(parents=True, exist_ok=True)
     info_path = state_dir / INFO_FILE
     info_path.unlink(missing_ok=True)            # a stale file from a killed server must not be trusted
     logging.basicConfig(filename=state_dir / "server.log", level=logging.INFO,
                         format="%(asctime)s %(levelname)s %(message)s")
-    sb = Sandbox(state_dir, Config(rbac_delay=rbac_delay))
+    sb = Sandbox(state_dir, Config(rbac_delay=rbac_delay, **config))
     tls = ensure_tls(state_dir)
     server = SandboxServer(sb, (host, port), str(tls["cert"]), str(tls["key"]), state_dir / "requests.log")
     bound_host, bound_port = server.server_address[:2]

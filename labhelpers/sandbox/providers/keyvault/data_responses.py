@@ -5,16 +5,18 @@ azure-rest-specs/Microsoft.KeyVault-dataplane). Route names are the audit operat
 app.py has already answered the challenge and verified the token: `req.caller` is the principal."""
 from __future__ import annotations
 
-from ... import rbac, registry
+from ... import catalog, rbac, registry
 from ...errors import AzureError
 from ...http import Response, ok
 from ...routing import KEYVAULT
 from ...store import loads
 from . import audit, keys, models
 
-LATEST = "2025-07-01"
-VERSIONS = ("7.0", "7.1", "7.2", "7.3", "7.4", "7.5", "7.6", LATEST)
-ROTATION_VERSIONS = ("7.3", "7.4", "7.5", "7.6", LATEST)   # rotation arrived with 7.3
+VERSIONS = catalog.table_versions("vault.azure.net/keys")
+# 2016-10-01, then 7.0 to 7.6 (with previews), then dated versions again from 2025 on.
+_DATED = [v for v in VERSIONS if v[:2] == "20" and v >= "2025"]
+LATEST = max(v for v in _DATED if "preview" not in v)
+ROTATION_VERSIONS = tuple(v for v in VERSIONS if v in _DATED or "7.3" <= v < "8")   # rotation arrived with 7.3
 SERVICE_VERSION = "1.9.2795.1"
 _MAX_PAGE = 25                                             # Key Vault's maxresults limit
 _A = "Microsoft.KeyVault/vaults/"
@@ -23,7 +25,7 @@ _A = "Microsoft.KeyVault/vaults/"
 def _version_error(req, route) -> AzureError:
     if req.api_version is None:     # wording unconfirmed; the code is Key Vault's
         return AzureError(400, "BadParameter", "The api-version query parameter is missing. Add "
-                                               f"?api-version={LATEST} (or 7.0 to 7.6) to the request URI.")
+                                               f"?api-version={LATEST} to the request URI.")
     # Key Vault's words, as the Ruby SDK's api-version fallback quotes them (azure-sdk-for-ruby).
     return AzureError(400, "BadParameter", f"The specified version ({req.api_version}) is not recognized. "
                                            f"Consider using the latest supported version ({LATEST}).")

@@ -1,0 +1,151 @@
+"""Microsoft.KeyVault/vaults/keys and vaults/accessPolicies on ARM: what ARM templates, Bicep and
+the CLI's access-policy commands use (the 2026-05-15 spec, operations Keys_CreateIfNotExist,
+Keys_Get, Keys_List, Keys_GetVersion, Keys_ListVersions and Vaults_UpdateAccessPolicy). These are
+management operations: ARM RBAC (`vaults/keys/write`), not the vault's data-plane permissions."""
+from __future__ import annotations
+
+from ... import catalog
+from ...errors import AzureError
+from ...http import ok
+from ...routing import ARM
+from ...store import loads
+from ..resources.models import require_group
+from . import keys, models
+
+_VAULT = ("/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.KeyVault"
+          "/vaults/{vaultName}")
+_KEY = _VAULT + "/keys/{keyName}"
+KEY_TYPE = "Microsoft.KeyVault/vaults/keys"
+_PERMISSION_KINDS = ("keys", "secrets", "certificates", "storage")
+
+
+def _route(method: str, pattern: str, action: str, type_name: str, name: str):
+    return ARM.route(method, pattern, action=action, api_versions=catalog.api_versions("Microsoft.KeyVault", type_name),
+                     version_error=catalog.version_error("Microsoft.KeyVault", type_name), name=name)
+
+
+def _vault(sb, subscription_id: str, group: str, name: str) -> dict:
+    require_group(sb, subscription_id, group)
+    vault = models.live_in_group(sb, subscription_id, group, name)
+    if vault is None:
+        raise models.not_found(name, group)
+    return vault
+
+
+def key_json(sb, vault: dict, v: dict, *, versioned: bool = False) -> dict:
+    """The ARM Key resource (spec definition Key): the data-plane key seen as a proxy resource."""
+    vid = models.vault_id(vault["subscription_id"], vault["resource_group"], vault["name"])
+    attrs = keys.attributes(vault, v)
+    attrs.pop("recoverableDays", None)          # not in the ARM KeyAttributes
+    props = {"attributes": attrs, "kty": v["kty"], "keyOps": loads(v["key_ops"]),
+             "keyUri": keys.key_url(vault, v["name"]), "keyUriWithVersion": keys.key_url(vault, v["name"], v["version"])}
+    if v["size"]:
+        props["keySize"] = v["size"]
+    if v["crv"]:
+        props["curveName"] = v["crv"]
+    out = {"id": f"{vid}/keys/{v['name']}" + (f"/versions/{v['version']}" if versioned else ""),
+           "name": v["version"] if versioned else v["name"], "type": KEY_TYPE + ("/versions" if versioned else ""),
+           "location": vault["location"], "tags": loads(v["tags"]), "properties": props}
+    return out
+
+
+@_route("PUT", _KEY, "Microsoft.KeyVault/vaults/keys/write", "vaults/keys", "ArmKeyCreateIfNotExist")
+def create_if_not_exist(sb, req, subscriptionId, resourceGroupName, vaultName, keyName):
+    """Creates the first version of a key; an existing key is returned unchanged (the spec's words:
+    'does not create subsequent versions, and does not update existing keys')."""
+    vault = _vault(sb, subscriptionId, resourceGroupName, vaultName)
+    body = req.json_object()
+    props = body.get("properties")
+    if not isinstance(props, dict):
+        raise AzureError(400, "BadRequest", "The request must have 'properties' (the key to create).")
+    r = keys._name_row(sb, vault, keyName)
+    if r is not None and r["deleted"] is None:
+        return ok(key_json(sb, vault, keys.version_row(sb, vault, keyName)))
+    data_body = {"kty": props.get("kty"), "key_size": props.get("keySize"), "crv": props.get("curveName"),
+                 "key_ops": props.get("keyOps"), "attributes": props.get("attributes") or {},
+                 "tags": body.get("tags")}
+    v = keys.create(sb, vault, keyName, {k: val for k, val in data_body.items() if val is not None})
+    return ok(key_json(sb, vault, v))
+
+
+@_route("GET", _KEY, "Microsoft.KeyVault/vaults/keys/read", "vaults/keys", "ArmKeyGet")
+def get_key(sb, req, subscriptionId, resourceGroupName, vaultName, keyName):
+    vault = _vault(sb, subscriptionId, resourceGroupName, vaultName)
+    return ok(key_json(sb, vault, _arm_version(sb, vault, keyName)))
+
+
+@_route("GET", _VAULT + "/keys", "Microsoft.KeyVault/vaults/keys/read", "vaults/keys", "ArmKeyList")
+def list_keys(sb, req, subscriptionId, resourceGroupName, vaultName):
+    vault = _vault(sb, subscriptionId, resourceGroupName, vaultName)
+    rows = sb.store.all("SELECT name FROM kv_keys WHERE vault = ? AND deleted IS NULL ORDER BY key", (vault["key"],))
+    return ok({"value": [key_json(sb, vault, keys.version_row(sb, vault, r["name"])) for r in rows]})
+
+
+@_route("GET", _KEY + "/versions", "Microsoft.KeyVault/vaults/keys/versions/read", "vaults/keys", "ArmKeyListVersions")
+def list_versions(sb, req, subscriptionId, resourceGroupName, vaultName, keyName):
+    vault = _vault(sb, subscriptionId, resourceGroupName, vaultName)
+    _arm_version(sb, vault, keyName)
+    rows = sb.store.all("SELECT * FROM kv_key_versions WHERE vault = ? AND key = ? ORDER BY seq",
+                        (vault["key"], keyName.lower()))
+    return ok({"value": [key_json(sb, vault, v, versioned=True) for v in rows]})
+
+
+@_route("GET", _KEY + "/versions/{keyVersion}", "Microsoft.KeyVault/vaults/keys/versions/read", "vaults/keys",
+        "ArmKeyGetVersion")
+def get_version(sb, req, subscriptionId, resourceGroupName, vaultName, keyName, keyVersion):
+    vault = _vault(sb, subscriptionId, resourceGroupName, vaultName)
+    return ok(key_json(sb, vault, _arm_version(sb, vault, keyName, keyVersion), versioned=True))
+
+
+def _arm_version(sb, vault: dict, name: str, version: str | None = None) -> dict:
+    try:
+        return keys.version_row(sb, vault, name, version)
+    except AzureError:
+        path = f"{vault['name']}/{name}" + (f"/{version}" if version else "")
+        raise AzureError(404, "ResourceNotFound", f"The Resource '{KEY_TYPE}/{path}' under resource group "
+                                                  f"'{vault['resource_group']}' was not found. For more details "
+                                                  "please go to https://aka.ms/ARMResourceNotFoundFix")
+
+
+# ---- access policies ------------------------------------------------------------------------------
+
+@_route("PUT", _VAULT + "/accessPolicies/{operationKind}", "Microsoft.KeyVault/vaults/accessPolicies/write",
+        "vaults/accessPolicies", "VaultUpdateAccessPolicy")
+def update_access_policy(sb, req, subscriptionId, resourceGroupName, vaultName, operationKind):
+    """add (merge permissions), replace (set them) or remove (take them away; an entry left with
+    none goes) the entries sent, matched by tenantId, objectId and applicationId."""
+    kind = operationKind.lower()
+    if kind not in ("add", "replace", "remove"):
+        raise AzureError(400, "BadRequest", f"The access policy update kind '{operationKind}' is not valid; "
+                                            "use add, replace or remove.")
+    vault = _vault(sb, subscriptionId, resourceGroupName, vaultName)
+    sent = (req.json_object().get("properties") or {}).get("accessPolicies")
+    if not isinstance(sent, list) or not all(isinstance(e, dict) and e.get("objectId") for e in sent):
+        raise AzureError(400, "BadRequest", "properties.accessPolicies must be a list of entries with an objectId.")
+    policies = [dict(e) for e in loads(vault["properties"]).get("accessPolicies", [])]
+    for entry in sent:
+        match = next((p for p in policies if _same_principal(p, entry)), None)
+        if match is None:
+            if kind != "remove":
+                policies.append(entry)
+            continue
+        perms = {}
+        for k in _PERMISSION_KINDS:          # names are case-insensitive; kept as first written
+            have, given = match.get("permissions", {}).get(k, []), entry.get("permissions", {}).get(k, [])
+            lower = {str(p).lower() for p in given}
+            perms[k] = (list(given) if kind == "replace" else
+                        have + [p for p in given if str(p).lower() not in {str(h).lower() for h in have}]
+                        if kind == "add" else [p for p in have if str(p).lower() not in lower])
+        match["permissions"] = {k: v for k, v in perms.items() if v}
+        if kind == "remove" and not match["permissions"]:
+            policies.remove(match)
+    models.update(sb, req.caller, subscriptionId, vault["resource_group"], vault["name"],
+                  {"properties": {"accessPolicies": policies}})
+    vid = models.vault_id(vault["subscription_id"], vault["resource_group"], vault["name"])
+    return ok({"id": f"{vid}/accessPolicies/{kind}", "name": kind, "type": "Microsoft.KeyVault/vaults/accessPolicies",
+               "location": vault["location"], "properties": {"accessPolicies": sent}})
+
+
+def _same_principal(a: dict, b: dict) -> bool:
+    return all(str(a.get(k) or "").lower() == str(b.get(k) or "").lower()
+               for k in ("tenantId", "objectId", "applicationId"))

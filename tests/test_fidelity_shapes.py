@@ -1,0 +1,78 @@
+"""Shapes the lab's own clients never needed but other clients (ARM templates, Bicep, the Azure CLI)
+do, each checked against the published REST spec (tests/specs) with the real SDK over HTTP."""
+from __future__ import annotations
+
+import pytest
+from azure.core.exceptions import HttpResponseError, ResourceNotFoundError
+from azure.mgmt.keyvault.models import (AccessPolicyEntry, AccessPolicyUpdateKind, KeyCreateParameters, KeyProperties,
+                                        Permissions, VaultAccessPolicyParameters, VaultAccessPolicyProperties)
+
+from helpers import KEY_VAULT_CRYPTO_OFFICER, grant, key_client, make_vault, vault_client
+from specs import Capture, validate_response
+
+KV_SPEC = "Microsoft.KeyVault/2026-05-15/openapi.json"
+
+
+def test_arm_vault_keys_create_get_list_as_templates_use_them(sandbox, group):
+    """Microsoft.KeyVault/vaults/keys through ARM: Contributor-level management RBAC, no data role."""
+    vault = make_vault(sandbox, group)
+    client, cap = vault_client(sandbox), Capture()
+    params = KeyCreateParameters(properties=KeyProperties(kty="RSA", key_size=3072, key_ops=["wrapKey", "unwrapKey"]),
+                                 tags={"purpose": "cmk"})
+    key = client.keys.create_if_not_exist(group, vault.name, "cmk", params, raw_response_hook=cap)
+    validate_response(KV_SPEC, "Keys_CreateIfNotExist", cap.status, cap.body)
+    assert cap.body["type"] == "Microsoft.KeyVault/vaults/keys" and key.name == "cmk"
+    assert key.key_size == 3072 and key.kty == "RSA" and key.tags == {"purpose": "cmk"}
+    assert key.key_uri == f"https://{vault.name}.vault.azure.net/keys/cmk"
+    version = key.key_uri_with_version.rsplit("/", 1)[1]
+    # "If it already exists, then the existing key is returned without any write operations" (spec)
+    again = client.keys.create_if_not_exist(group, vault.name, "cmk", KeyCreateParameters(
+        properties=KeyProperties(kty="RSA", key_size=2048)))
+    assert again.key_uri_with_version == key.key_uri_with_version and again.key_size == 3072
+    got = client.keys.get(group, vault.name, "cmk", raw_response_hook=cap)
+    validate_response(KV_SPEC, "Keys_Get", cap.status, cap.body)
+    assert got.id == f"{vault.id}/keys/cmk"
+    listed = list(client.keys.list(group, vault.name, raw_response_hook=cap))
+    validate_response(KV_SPEC, "Keys_List", cap.status, cap.body)
+    assert [k.name for k in listed] == ["cmk"]
+    versions = list(client.keys.list_versions(group, vault.name, "cmk", raw_response_hook=cap))
+    validate_response(KV_SPEC, "Keys_ListVersions", cap.status, cap.body)
+    assert [v.name for v in versions] == [version]
+    assert client.keys.get_version(group, vault.name, "cmk", version).key_uri_with_version == key.key_uri_with_version
+    with pytest.raises(ResourceNotFoundError) as err:
+        client.keys.get(group, vault.name, "nokey")
+    assert err.value.error.code == "ResourceNotFound"
+    # the same key on the data plane
+    grant(sandbox, vault.id, KEY_VAULT_CRYPTO_OFFICER, sandbox.learner_object_id)
+    assert key_client(sandbox, vault).get_key("cmk").properties.version == version
+
+
+def test_vault_access_policies_add_replace_remove(sandbox, group):
+    vault = make_vault(sandbox, group, rbac=False, policies=[])
+    client, cap = vault_client(sandbox), Capture()
+
+    def update(kind, *keys):
+        entry = AccessPolicyEntry(tenant_id=sandbox.tenant_id, object_id=sandbox.learner_object_id,
+                                  permissions=Permissions(keys_property=list(keys)))
+        return client.vaults.update_access_policy(group, vault.name, kind, VaultAccessPolicyParameters(
+            properties=VaultAccessPolicyProperties(access_policies=[entry])), raw_response_hook=cap)
+
+    update(AccessPolicyUpdateKind.ADD, "get", "create")
+    validate_response(KV_SPEC, "Vaults_UpdateAccessPolicy", cap.status, cap.body)
+    assert cap.body["type"] == "Microsoft.KeyVault/vaults/accessPolicies"
+    update(AccessPolicyUpdateKind.ADD, "wrapKey")
+    policies = client.vaults.get(group, vault.name).properties.access_policies
+    assert len(policies) == 1 and sorted(policies[0].permissions.keys_property) == ["create", "get", "wrapKey"]
+    update(AccessPolicyUpdateKind.REPLACE, "get")
+    assert client.vaults.get(group, vault.name).properties.access_policies[0].permissions.keys_property == ["get"]
+    # the data plane follows the policy:
+    with pytest.raises(HttpResponseError) as err:
+        key_client(sandbox, vault).create_rsa_key("k")
+    assert err.value.status_code == 403 and "does not have keys create permission" in err.value.message
+    update(AccessPolicyUpdateKind.REMOVE, "get")
+    assert not client.vaults.get(group, vault.name).properties.access_policies
+    with pytest.raises(HttpResponseError) as err:
+        client.vaults.update_access_policy(group, vault.name, "merge", VaultAccessPolicyParameters(
+            properties=VaultAccessPolicyProperties(access_policies=[])))
+    assert err.value.status_code == 400
+
