@@ -13,12 +13,13 @@ import uuid
 from . import catalog, directory, rbac, registry
 from .errors import AzureError
 from .http import Request, Response
-from .routing import ARM, COGNITIVE, KEYVAULT, NotFoundRoute, Router
+from .routing import ARM, COGNITIVE, GRAPH, KEYVAULT, NotFoundRoute, Router
 from .tokens import TokenError
 
 log = logging.getLogger("labhelpers.sandbox")
 
 ARM_HOST = "management.azure.com"
+GRAPH_HOST = "graph.microsoft.com"
 LOGIN_HOSTS = ("login.microsoftonline.com", "login.windows.net")
 _VAULT_HOST = re.compile(r"^([a-z0-9-]{3,24})\.vault\.azure\.net$")
 _COGNITIVE_HOST = re.compile(r"^([a-z0-9-]{2,64})\.(cognitiveservices\.azure\.com|services\.ai\.azure\.com|openai\.azure\.com)$")
@@ -30,8 +31,10 @@ AUDIENCES = {
     "keyvault": ("https://vault.azure.net", "https://vault.azure.net/"),
     "cognitive": ("https://cognitiveservices.azure.com", "https://cognitiveservices.azure.com/",
                   "https://ai.azure.com", "https://ai.azure.com/"),
+    # Graph's own audience (its app id is the form Entra ID puts in v2 tokens)
+    "graph": ("https://graph.microsoft.com", "https://graph.microsoft.com/", "00000003-0000-0000-c000-000000000000"),
 }
-ROUTERS: dict[str, Router] = {"arm": ARM, "keyvault": KEYVAULT, "cognitive": COGNITIVE}
+ROUTERS: dict[str, Router] = {"arm": ARM, "keyvault": KEYVAULT, "cognitive": COGNITIVE, "graph": GRAPH}
 MAX_BODY = 4 * 1024 * 1024          # ARM's request size limit
 
 
@@ -42,6 +45,8 @@ def plane_of(host: str) -> tuple[str, str] | None:
         return "arm", ""
     if host in LOGIN_HOSTS:
         return "login", ""
+    if host == GRAPH_HOST:
+        return "graph", ""
     m = _VAULT_HOST.match(host)
     if m:
         return "keyvault", m.group(1)
@@ -127,6 +132,9 @@ def _not_found(req: Request) -> AzureError:
         return AzureError(404, "BadParameter", f"The request URI '{req.raw_path}' is not valid.")
     if req.plane == "cognitive":
         return AzureError(404, "404", "Resource not found")
+    if req.plane == "graph":
+        segment = next((s for s in req.path.split("/")[2:] if s), req.path.strip("/"))
+        return AzureError(400, "BadRequest", f"Resource not found for the segment '{segment}'.")
     m = re.search(r"/providers/([^/]+)/([^/?]+)", req.path, re.I)
     if m:
         return AzureError(400, "InvalidResourceType",
@@ -167,6 +175,14 @@ def _unauthenticated(sb, req: Request, err: TokenError) -> AzureError:
                     "invalid": "Access denied due to invalid Microsoft Entra ID token."}
         return AzureError(401, "PermissionDenied", messages[err.kind],
                           headers={"WWW-Authenticate": f'Bearer authorization_uri="https://login.microsoftonline.com/{tenant}"'})
+    if req.plane == "graph":     # Graph's words for a missing, expired or foreign token
+        messages = {"missing": "Access token is empty.", "expired": "Lifetime validation failed, the token is expired.",
+                    "audience": "Access token validation failure. Invalid audience.",
+                    "invalid": "Access token validation failure."}
+        return AzureError(401, "InvalidAuthenticationToken", messages[err.kind],
+                          headers={"WWW-Authenticate": f'Bearer realm="", authorization_uri='
+                                                       f'"https://login.microsoftonline.com/common/oauth2/authorize", '
+                                                       f'client_id="00000003-0000-0000-c000-000000000000"'})
     challenge = 'Bearer authorization_uri="https://login.windows.net/", error="invalid_token", ' \
                 f'error_description="{err.detail}"'
     if err.kind == "missing":

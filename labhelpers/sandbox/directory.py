@@ -72,6 +72,10 @@ def get(sb, object_id: str) -> Principal | None:
                                    (object_id,)))
 
 
+def all_principals(sb) -> list[Principal]:
+    return [_principal(r) for r in sb.store.all("SELECT * FROM principals ORDER BY created, object_id")]
+
+
 def find(sb, *, object_id: str | None = None, client_id: str | None = None,
          mi_resource_id: str | None = None) -> Principal | None:
     if object_id:

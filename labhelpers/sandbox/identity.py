@@ -15,6 +15,7 @@ RESOURCES = {
     "https://vault.azure.net", "https://vault.azure.net/",
     "https://cognitiveservices.azure.com", "https://cognitiveservices.azure.com/",
     "https://ai.azure.com", "https://ai.azure.com/",
+    "https://graph.microsoft.com", "https://graph.microsoft.com/",
 }
 
 
@@ -31,8 +32,8 @@ def token_response(sb, query: dict[str, str], headers: dict[str, str]) -> tuple[
         return 400, _error(400, "The 'resource' query parameter is required.")
     if resource not in RESOURCES:
         return 400, _error(400, f"AADSTS500011: The resource principal named {resource} was not found in the "
-                                "tenant. The sandbox issues tokens for management.azure.com, vault.azure.net "
-                                "and cognitiveservices.azure.com.")
+                                "tenant. The sandbox issues tokens for management.azure.com, vault.azure.net, "
+                                "cognitiveservices.azure.com and graph.microsoft.com.")
     principal, asked = _select(sb, query)
     if principal is None:
         return 400, _error(400, f"Unable to load the proper Managed Identity: no identity with {asked}.")

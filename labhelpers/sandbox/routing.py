@@ -64,3 +64,4 @@ class NotFoundRoute(Exception):
 ARM = Router("arm")
 KEYVAULT = Router("keyvault")
 COGNITIVE = Router("cognitive")
+GRAPH = Router("graph")

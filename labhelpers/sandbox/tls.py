@@ -20,6 +20,7 @@ SERVED_NAMES = [
     "management.azure.com",
     "login.microsoftonline.com",
     "login.windows.net",
+    "graph.microsoft.com",
     "*.vault.azure.net",
     "*.cognitiveservices.azure.com",
     "*.services.ai.azure.com",
@@ -32,9 +33,19 @@ def ensure_tls(state_dir: Path) -> dict[str, Path]:
     paths = {"ca": state_dir / "ca.pem", "ca_key": state_dir / "ca.key",
              "cert": state_dir / "tls.pem", "key": state_dir / "tls.key",
              "bundle": state_dir / "ca-bundle.pem"}
-    if not all(p.exists() for p in paths.values()):
+    if not all(p.exists() for p in paths.values()) or not _covers_served_names(paths["cert"]):
         _create(paths)
     return paths
+
+
+def _covers_served_names(cert_path: Path) -> bool:
+    """False for a certificate made before a host was added (a state dir from an older sandbox)."""
+    try:
+        cert = x509.load_pem_x509_certificate(cert_path.read_bytes())
+        names = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value.get_values_for_type(x509.DNSName)
+    except (ValueError, x509.ExtensionNotFound):
+        return False
+    return set(SERVED_NAMES) <= set(names)
 
 
 def _create(paths: dict[str, Path]) -> None:

@@ -1,0 +1,214 @@
+"""Microsoft Graph, the lookups Azure clients make of the tenant's directory (`directory.py`):
+`/me`, users by id or UPN, service principals by id or appId, `directoryObjects/getByIds`, and the
+`$filter`s the Azure CLI sends (azure-cli `command_modules/role/custom.py` `_resolve_object_id_and_type`,
+`util.py` `get_current_identity_object_id`: `userPrincipalName eq '…'`,
+`servicePrincipalNames/any(c:c eq '…')`). Shapes: learn.microsoft.com/graph/api/user-get,
+serviceprincipal-get, directoryobject-getbyids (v1.0).
+
+Who may read: users read the directory (Entra ID's default user permissions); a managed identity
+holds no Graph application permission unless granted, so its lookups are 403
+Authorization_RequestDenied, as Graph answers an app without Directory.Read.All."""
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import datetime, timezone
+
+from ... import catalog, directory
+from ...context import TENANT_DOMAIN
+from ...errors import AzureError
+from ...http import ok
+from ...routing import GRAPH
+
+HOST = "https://graph.microsoft.com"
+VERSIONS = catalog.table_versions("graph.microsoft.com")       # in the path: /v1.0/…, /beta/…
+
+
+class GraphError(AzureError):
+    """Graph's error body: code, message and innerError (date, request-id, client-request-id)."""
+
+    def body(self) -> dict:
+        request_id = str(uuid.uuid4())
+        return {"error": {"code": self.code, "message": self.message, "innerError": {
+            "date": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S"), "request-id": request_id,
+            "client-request-id": request_id}}}
+
+
+def error(status: int, code: str, message: str) -> GraphError:
+    return GraphError(status, code, message)
+
+
+def _route(method: str, pattern: str):
+    def register(handler):
+        for version in VERSIONS:
+            GRAPH.route(method, f"/{re.escape(version)}{pattern}", name=f"Graph{handler.__name__}")(handler)
+        return handler
+    return register
+
+
+# ---- shapes ------------------------------------------------------------------------------------------
+
+def user_json(p: directory.Principal) -> dict:
+    given, _, surname = p.display_name.partition(" ")
+    return {"businessPhones": [], "displayName": p.display_name, "givenName": given or None, "jobTitle": None,
+            "mail": None, "mobilePhone": None, "officeLocation": None, "preferredLanguage": None,
+            "surname": surname or None, "userPrincipalName": p.upn, "id": p.object_id}
+
+
+def service_principal_json(p: directory.Principal) -> dict:
+    """A managed identity's service principal (servicePrincipalType ManagedIdentity: its names are
+    its appId and the ARM id of the resource it belongs to)."""
+    names = [p.app_id] + ([p.mi_resource_id] if p.mi_resource_id else [])
+    return {"id": p.object_id, "deletedDateTime": None, "accountEnabled": True,
+            "alternativeNames": ["isExplicit=False"] + ([p.mi_resource_id] if p.mi_resource_id else []),
+            "appDisplayName": None, "appId": p.app_id, "appOwnerOrganizationId": None, "displayName": p.display_name,
+            "servicePrincipalNames": names, "servicePrincipalType": "ManagedIdentity", "signInAudience": None,
+            "tags": [], "keyCredentials": [], "passwordCredentials": []}
+
+
+def _typed(p: directory.Principal) -> dict:
+    kind = "user" if p.is_user else "servicePrincipal"
+    body = user_json(p) if p.is_user else service_principal_json(p)
+    return {"@odata.type": f"#microsoft.graph.{kind}", **body}
+
+
+def _collection(req, kind: str, items: list[dict]) -> dict:
+    version = req.path.split("/")[1]
+    return {"@odata.context": f"{HOST}/{version}/$metadata#{kind}", "value": items}
+
+
+def _entity(req, kind: str, body: dict) -> dict:
+    version = req.path.split("/")[1]
+    return {"@odata.context": f"{HOST}/{version}/$metadata#{kind}/$entity", **body}
+
+
+def _reader(req) -> None:
+    if not req.caller.is_user:
+        raise error(403, "Authorization_RequestDenied", "Insufficient privileges to complete the operation.")
+
+
+def _not_found(name: str) -> AzureError:
+    return error(404, "Request_ResourceNotFound", f"Resource '{name}' does not exist or one of its queried "
+                                                  "reference-property objects are not present.")
+
+
+# ---- $filter: the forms clients send ------------------------------------------------------------------
+
+_EQ = re.compile(r"^\s*(\w+)\s+eq\s+'((?:[^']|'')*)'\s*$", re.I)
+_ANY = re.compile(r"^\s*(\w+)/any\(\s*(\w+)\s*:\s*\2\s+eq\s+'((?:[^']|'')*)'\s*\)\s*$", re.I)
+_STARTS = re.compile(r"^\s*startswith\(\s*(\w+)\s*,\s*'((?:[^']|'')*)'\s*\)\s*$", re.I)
+
+
+def _matcher(expression: str | None):
+    """(entity -> bool) for a $filter; Graph's 400 for a form the sandbox does not evaluate."""
+    if expression is None:
+        return lambda entity: True
+    m = _EQ.match(expression)
+    if m:
+        field, value = m.group(1), m.group(2).replace("''", "'")
+        return lambda e: str(_field(e, field) or "").lower() == value.lower()
+    m = _ANY.match(expression)
+    if m:
+        field, value = m.group(1), m.group(3).replace("''", "'")
+        return lambda e: value.lower() in (str(v).lower() for v in _field(e, field) or [])
+    m = _STARTS.match(expression)
+    if m:
+        field, value = m.group(1), m.group(2).replace("''", "'")
+        return lambda e: str(_field(e, field) or "").lower().startswith(value.lower())
+    raise error(400, "Request_UnsupportedQuery", f"Unsupported or invalid query filter clause specified: "
+                                                 f"'{expression}'. The sandbox evaluates 'x eq', "
+                                                 "'x/any(c:c eq)' and 'startswith(x,)'.")
+
+
+def _field(entity: dict, name: str):
+    return next((v for k, v in entity.items() if k.lower() == name.lower()), None)
+
+
+def _principals(sb, kind: str) -> list[directory.Principal]:
+    return [p for p in directory.all_principals(sb) if p.type == kind]
+
+
+# ---- routes -------------------------------------------------------------------------------------------
+
+@_route("GET", "/me")
+def me(sb, req):
+    if not req.caller.is_user:
+        raise error(400, "BadRequest", "/me request is only valid with delegated authentication flow.")
+    return ok(_entity(req, "users", user_json(req.caller)))
+
+
+@_route("GET", "/users")
+def list_users(sb, req):
+    _reader(req)
+    match = _matcher(req.arg("$filter"))
+    return ok(_collection(req, "users", [u for u in map(user_json, _principals(sb, "User")) if match(u)]))
+
+
+@_route("GET", "/users/{idOrUpn}")
+def get_user(sb, req, idOrUpn):
+    _reader(req)
+    key = idOrUpn[7:-2] if idOrUpn.startswith("users('") else idOrUpn
+    found = next((p for p in _principals(sb, "User")
+                  if key.lower() in (p.object_id.lower(), (p.upn or "").lower())), None)
+    if found is None:
+        raise _not_found(key)
+    return ok(_entity(req, "users", user_json(found)))
+
+
+@_route("GET", "/servicePrincipals")
+def list_service_principals(sb, req):
+    _reader(req)
+    match = _matcher(req.arg("$filter"))
+    items = [s for s in map(service_principal_json, _principals(sb, "ServicePrincipal")) if match(s)]
+    return ok(_collection(req, "servicePrincipals", items))
+
+
+@_route("GET", "/servicePrincipals/{id}")
+def get_service_principal(sb, req, id):
+    _reader(req)
+    found = directory.get(sb, id)
+    if found is None or found.is_user:
+        raise _not_found(id)
+    return ok(_entity(req, "servicePrincipals", service_principal_json(found)))
+
+
+@_route("GET", r"/servicePrincipals\(appId='{appId}'\)")
+def get_service_principal_by_app_id(sb, req, appId):
+    _reader(req)
+    found = directory.find(sb, client_id=appId)
+    if found is None:
+        raise _not_found(appId)
+    return ok(_entity(req, "servicePrincipals", service_principal_json(found)))
+
+
+@_route("GET", "/directoryObjects/{id}")
+def get_directory_object(sb, req, id):
+    _reader(req)
+    found = directory.get(sb, id)
+    if found is None:
+        raise _not_found(id)
+    return ok(_entity(req, "directoryObjects", _typed(found)))
+
+
+@_route("POST", "/directoryObjects/getByIds")
+def get_by_ids(sb, req):
+    """The objects among `ids` that exist (unknown ids are left out, as Graph does), of `types` if given."""
+    _reader(req)
+    body = req.json_object()
+    ids, types = body.get("ids"), body.get("types")
+    if not isinstance(ids, list) or not ids:
+        raise error(400, "Request_BadRequest", "Invalid value specified for property 'ids' of resource "
+                                               "'directoryObject': a non-empty list of ids is required.")
+    wanted = {str(t).lower() for t in types} if types else None
+    found = [_typed(p) for p in (directory.get(sb, str(i)) for i in ids) if p is not None]
+    if wanted is not None:
+        found = [o for o in found if o["@odata.type"].rsplit(".", 1)[1].lower() in wanted]
+    return ok(_collection(req, "directoryObjects", found))
+
+
+@_route("GET", "/organization")
+def organization(sb, req):
+    return ok(_collection(req, "organization", [{
+        "id": sb.tenant_id, "displayName": "CMK Lab", "verifiedDomains": [
+            {"capabilities": "Email, OfficeCommunicationsOnline", "isDefault": True, "isInitial": True,
+             "name": TENANT_DOMAIN, "type": "Managed"}]}]))
