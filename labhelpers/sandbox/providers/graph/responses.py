@@ -15,7 +15,6 @@ import uuid
 from datetime import datetime, timezone
 
 from ... import catalog, directory
-from ...context import TENANT_DOMAIN
 from ...errors import AzureError
 from ...http import ok
 from ...routing import GRAPH
@@ -211,4 +210,4 @@ def organization(sb, req):
     return ok(_collection(req, "organization", [{
         "id": sb.tenant_id, "displayName": "CMK Lab", "verifiedDomains": [
             {"capabilities": "Email, OfficeCommunicationsOnline", "isDefault": True, "isInitial": True,
-             "name": TENANT_DOMAIN, "type": "Managed"}]}]))
+             "name": sb.learner.upn.split("@", 1)[1], "type": "Managed"}]}]))
