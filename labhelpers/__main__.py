@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -19,7 +20,13 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--runs-dir", type=Path, default=Path("runs"), help="where run folders go (default: runs/)")
     run.add_argument("--home", type=Path,
                      help="lab home ($CMKLAB_HOME) to use; default: a fresh one inside the run folder")
+    run.add_argument("--timing", choices=["fast", "azure"], default="fast",
+                     help="sandbox mode: rehearse with Azure's long operations and role propagation delays")
+    run.add_argument("--time-scale", type=float, default=1.0, metavar="F",
+                     help="with --timing azure: multiply Azure's durations by F (default 1: real time)")
     args = parser.parse_args(argv)
+    if args.timing != "fast":          # the kernels start the sandbox (connection.py) and read these
+        os.environ.update(CMKLAB_SANDBOX_TIMING=args.timing, CMKLAB_SANDBOX_TIME_SCALE=str(args.time_scale))
 
     lab = runner.run_lab(args.mode, args.subscription, args.region, args.runs_dir.resolve(),
                          args.home.resolve() if args.home else None)

@@ -49,7 +49,9 @@ def connect(mode: str) -> dict:
 def _use_sandbox() -> dict:
     global _replaced
     info = server.ensure_running(sandbox_state_dir(),
-                                 rbac_delay=float(os.environ.get("CMKLAB_RBAC_DELAY") or 0))
+                                 rbac_delay=float(os.environ.get("CMKLAB_RBAC_DELAY") or 0),
+                                 timing_profile=os.environ.get("CMKLAB_SANDBOX_TIMING") or "fast",
+                                 time_scale=float(os.environ.get("CMKLAB_SANDBOX_TIME_SCALE") or 1))
     env = server.client_env(info)
     if _replaced is None:
         _replaced = {name: os.environ.get(name) for name in env}

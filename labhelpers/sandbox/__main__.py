@@ -21,6 +21,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--port", default=0, type=int)
     p.add_argument("--rbac-delay", default=0.0, type=float, metavar="SECONDS",
                    help="new role assignments take effect only after this many seconds")
+    p.add_argument("--timing", choices=["fast", "azure"], default="fast",
+                   help="azure: long operations, provisioning states and role propagation as Azure times them")
+    p.add_argument("--time-scale", type=float, default=1.0, metavar="F",
+                   help="with --timing azure: multiply Azure's durations by F (0.05: twenty times faster)")
     p.add_argument("--accept-newer-api-versions", action="store_true",
                    help="also serve date api-versions newer than the table (data/api-versions.json)")
     p = sub.add_parser("env", help="print the shell lines that point a client at the sandbox")
@@ -37,7 +41,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.host not in ("127.0.0.1", "localhost"):
             parser.error("the sandbox listens on loopback only")
         server.serve(args.state, args.host, args.port, args.rbac_delay,
-                     accept_newer_api_versions=args.accept_newer_api_versions)
+                     accept_newer_api_versions=args.accept_newer_api_versions, timing=args.timing,
+                     time_scale=args.time_scale)
         return 0
     if args.command == "env":
         info = server.running_info(args.state)

@@ -10,7 +10,7 @@ import time
 import traceback
 import uuid
 
-from . import catalog, directory, rbac, registry
+from . import catalog, directory, rbac, registry, timing
 from .errors import AzureError
 from .http import Request, Response
 from .routing import ARM, COGNITIVE, GRAPH, KEYVAULT, NotFoundRoute, Router
@@ -124,7 +124,7 @@ def _dispatch(sb, req: Request) -> Response:
             action = route.action(req, params) if callable(route.action) else route.action
             scope = route.scope(req, params) if route.scope else req.path.rstrip("/")
             rbac.require_arm(sb, req.caller, action, scope)
-    return route.handler(sb, req, **params)
+    return timing.shape(sb, req, route.handler(sb, req, **params))
 
 
 def _not_found(req: Request) -> AzureError:

@@ -31,6 +31,8 @@ SUBSCRIPTIONS = [("CMK Lab Subscription", "Owner"), ("Read-only Subscription", "
 class Config:
     rbac_delay: float = 0.0            # seconds before a new role assignment takes effect
     accept_newer_api_versions: bool = False  # also serve date api-versions newer than the table
+    timing: str = "fast"               # fast | azure (timing.py: Azure's long operations and delays)
+    time_scale: float = 1.0            # multiplies Azure's durations under the azure profile
 
 
 class Sandbox:
@@ -51,7 +53,7 @@ class Sandbox:
 
     @staticmethod
     def _import_providers() -> None:
-        from . import providers  # noqa: F401  (registers routes, schemas, seeders)
+        from . import providers, timing  # noqa: F401  (registers routes, schemas, seeders)
 
     def meta(self, key: str) -> str | None:
         row = self.store.one("SELECT value FROM meta WHERE key = ?", (key,))

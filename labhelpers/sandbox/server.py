@@ -14,6 +14,7 @@ import threading
 import time
 from pathlib import Path
 
+from . import timing
 from .context import Config, Sandbox
 from .proxy import IDENTITY_PATH, SandboxServer
 from .tls import ensure_tls
@@ -28,7 +29,10 @@ CLEARED = ("https_proxy", "http_proxy", "all_proxy", "no_proxy", "HTTP_PROXY", "
 
 def serve(state_dir: Path, host: str = "127.0.0.1", port: int = 0, rbac_delay: float = 0.0,
           ready: threading.Event | None = None, **config) -> None:
-    """`config`: the other Config fields (accept_newer_api_versions, ...)."""
+    """`config`: the other Config fields (accept_newer_api_versions, timing, time_scale). Under the
+    azure timing profile roles propagate with Azure's delay unless --rbac-delay says otherwise."""
+    if config.get("timing") == "azure" and not rbac_delay:
+        rbac_delay = timing.RBAC_DELAY * config.get("time_scale", 1.0)
     state_dir = Path(state_dir).resolve()
     state_dir.mkdir(parents=True, exist_ok=True)
     info_path = state_dir / INFO_FILE
@@ -83,20 +87,24 @@ def running_info(state_dir: Path) -> dict | None:
         return None
 
 
-def ensure_running(state_dir: Path, rbac_delay: float = 0.0, timeout: float = 60) -> dict:
+def ensure_running(state_dir: Path, rbac_delay: float = 0.0, timeout: float = 60, timing_profile: str = "fast",
+                   time_scale: float = 1.0) -> dict:
     """Reuse the sandbox serving this state dir, or start one detached from this process. A lock
     makes kernels that start at the same moment share one server instead of starting two."""
     state_dir = Path(state_dir).resolve()
     state_dir.mkdir(parents=True, exist_ok=True)
     with open(state_dir / "start.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        return running_info(state_dir) or _start(state_dir, rbac_delay, timeout)
+        return running_info(state_dir) or _start(state_dir, rbac_delay, timeout, timing_profile, time_scale)
 
 
-def _start(state_dir: Path, rbac_delay: float, timeout: float) -> dict:
+def _start(state_dir: Path, rbac_delay: float, timeout: float, timing_profile: str = "fast",
+           time_scale: float = 1.0) -> dict:
     args = [sys.executable, "-m", "labhelpers.sandbox", "serve", "--state", str(state_dir)]
     if rbac_delay:
         args += ["--rbac-delay", str(rbac_delay)]
+    if timing_profile != "fast":
+        args += ["--timing", timing_profile, "--time-scale", str(time_scale)]
     with open(state_dir / "server.out", "ab") as out:
         proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=out, stderr=out, start_new_session=True)
     deadline = time.monotonic() + timeout

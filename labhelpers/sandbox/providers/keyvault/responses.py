@@ -34,8 +34,9 @@ def put_vault(sb, req, subscriptionId, resourceGroupName, vaultName):
     group = require_group(sb, subscriptionId, resourceGroupName)
     vault, created = models.create_or_update(sb, req.caller, subscriptionId, group.get("name", resourceGroupName),
                                              vaultName, req.json_object(), req.api_version)
-    # 200/201 with provisioningState Succeeded: the SDK's LRO poller is done at once (wire contract §5).
-    return ok(vault, 201 if created else 200)
+    # 200 whether created or updated, as Azure answers (azure-cli keyvault recordings); with
+    # provisioningState Succeeded the SDK's LRO poller is done at once (wire contract §5).
+    return ok(vault)
 
 
 @_route("PATCH", _RG + "/vaults/{vaultName}", "Microsoft.KeyVault/vaults/write", name="VaultPatch")
