@@ -2,7 +2,6 @@
 keyvault commands), with Graph's own audience, shapes and errors. Real tokens over real HTTP."""
 from __future__ import annotations
 
-import pytest
 from azure.core import PipelineClient
 from azure.core.pipeline.policies import BearerTokenCredentialPolicy, RetryPolicy
 from azure.core.rest import HttpRequest

@@ -35,7 +35,7 @@ def _error(call) -> HttpResponseError:
 def test_create_get_list_and_shapes(sandbox, group):
     client, name = vault_client(sandbox), unique()
     poller = client.vaults.begin_create_or_update(group, name, _params(sandbox, enable_purge_protection=True))
-    assert poller.done()                          # 201 + Succeeded: no polling (wire contract §5)
+    assert poller.done()                          # 200 + Succeeded: no polling (wire contract §5)
     vault = poller.result()
     assert vault.properties.vault_uri == f"https://{name}.vault.azure.net/"
     assert vault.properties.enable_soft_delete and vault.properties.soft_delete_retention_in_days == 90

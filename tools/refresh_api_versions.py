@@ -19,43 +19,47 @@ from pathlib import Path
 
 OUT = Path(__file__).resolve().parent.parent / "labhelpers" / "sandbox" / "data" / "api-versions.json"
 _ID = r"\{[^}/]+\}"
+_RES = "resources/resource-manager/Microsoft.Resources"
+_AUTH = "authorization/resource-manager/Microsoft.Authorization"
+_KV = "keyvault/resource-manager/Microsoft.KeyVault"
+_CS = "cognitiveservices/resource-manager/Microsoft.CognitiveServices"
 # table key -> (folder under specification/ that holds the provider's specs, regex of a path of that type)
 MANAGEMENT = {
     "Microsoft.Resources/resourceGroups":
-        ("resources/resource-manager/Microsoft.Resources", rf"/subscriptions/{_ID}/resourcegroups/{_ID}$"),
+        (_RES, rf"/subscriptions/{_ID}/resourcegroups/{_ID}$"),
     "Microsoft.Resources/subscriptions":
-        ("resources/resource-manager/Microsoft.Resources", rf"^/subscriptions(/{_ID})?$"),
+        (_RES, rf"^/subscriptions(/{_ID})?$"),
     "Microsoft.Authorization/roleAssignments":
-        ("authorization/resource-manager/Microsoft.Authorization", r"/providers/microsoft\.authorization/roleassignments"),
+        (_AUTH, r"/providers/microsoft\.authorization/roleassignments"),
     "Microsoft.Authorization/roleDefinitions":
-        ("authorization/resource-manager/Microsoft.Authorization", r"/providers/microsoft\.authorization/roledefinitions"),
+        (_AUTH, r"/providers/microsoft\.authorization/roledefinitions"),
     "Microsoft.KeyVault/vaults":
-        ("keyvault/resource-manager/Microsoft.KeyVault", rf"/providers/microsoft\.keyvault/vaults/{_ID}$"),
+        (_KV, rf"/providers/microsoft\.keyvault/vaults/{_ID}$"),
     "Microsoft.KeyVault/vaults/keys":
-        ("keyvault/resource-manager/Microsoft.KeyVault", rf"/vaults/{_ID}/keys"),
+        (_KV, rf"/vaults/{_ID}/keys"),
     "Microsoft.KeyVault/vaults/accessPolicies":
-        ("keyvault/resource-manager/Microsoft.KeyVault", rf"/vaults/{_ID}/accesspolicies/"),
+        (_KV, rf"/vaults/{_ID}/accesspolicies/"),
     "Microsoft.KeyVault/deletedVaults":
-        ("keyvault/resource-manager/Microsoft.KeyVault", r"/providers/microsoft\.keyvault/deletedvaults$"),
+        (_KV, r"/providers/microsoft\.keyvault/deletedvaults$"),
     "Microsoft.KeyVault/locations/deletedVaults":
-        ("keyvault/resource-manager/Microsoft.KeyVault", rf"/locations/{_ID}/deletedvaults/{_ID}"),
+        (_KV, rf"/locations/{_ID}/deletedvaults/{_ID}"),
     "Microsoft.KeyVault/checkNameAvailability":
-        ("keyvault/resource-manager/Microsoft.KeyVault", r"/microsoft\.keyvault/checknameavailability$"),
+        (_KV, r"/microsoft\.keyvault/checknameavailability$"),
     "Microsoft.CognitiveServices/accounts":
-        ("cognitiveservices/resource-manager/Microsoft.CognitiveServices", rf"/accounts/{_ID}$"),
+        (_CS, rf"/accounts/{_ID}$"),
     "Microsoft.CognitiveServices/accounts/projects":
-        ("cognitiveservices/resource-manager/Microsoft.CognitiveServices", rf"/accounts/{_ID}/projects/{_ID}$"),
+        (_CS, rf"/accounts/{_ID}/projects/{_ID}$"),
     "Microsoft.CognitiveServices/deletedAccounts":
-        ("cognitiveservices/resource-manager/Microsoft.CognitiveServices", r"/microsoft\.cognitiveservices/deletedaccounts$"),
+        (_CS, r"/microsoft\.cognitiveservices/deletedaccounts$"),
     "Microsoft.CognitiveServices/locations/resourceGroups/deletedAccounts":
-        ("cognitiveservices/resource-manager/Microsoft.CognitiveServices", rf"/resourcegroups/{_ID}/deletedaccounts/{_ID}$"),
+        (_CS, rf"/resourcegroups/{_ID}/deletedaccounts/{_ID}$"),
     "Microsoft.CognitiveServices/checkDomainAvailability":
-        ("cognitiveservices/resource-manager/Microsoft.CognitiveServices", r"/checkdomainavailability$"),
+        (_CS, r"/checkdomainavailability$"),
 }
 # data plane key -> (swagger folder, TypeSpec files with `enum Versions`)
 DATA_PLANE = {
-    "vault.azure.net/keys": ("keyvault/data-plane/Microsoft.KeyVault",
-                             ["keyvault/data-plane/Keys/main.tsp", "keyvault/data-plane/Security.KeyVault.Keys/main.tsp"]),
+    "vault.azure.net/keys": ("keyvault/data-plane/Microsoft.KeyVault", ["keyvault/data-plane/Keys/main.tsp",
+                                                                         "keyvault/data-plane/Security.KeyVault.Keys/main.tsp"]),
 }
 _FOLDER = re.compile(r"/(stable|preview)/([0-9][0-9A-Za-z.\-]*)/")
 

@@ -180,9 +180,9 @@ def _unauthenticated(sb, req: Request, err: TokenError) -> AzureError:
                     "audience": "Access token validation failure. Invalid audience.",
                     "invalid": "Access token validation failure."}
         return AzureError(401, "InvalidAuthenticationToken", messages[err.kind],
-                          headers={"WWW-Authenticate": f'Bearer realm="", authorization_uri='
-                                                       f'"https://login.microsoftonline.com/common/oauth2/authorize", '
-                                                       f'client_id="00000003-0000-0000-c000-000000000000"'})
+                          headers={"WWW-Authenticate": 'Bearer realm="", authorization_uri='
+                                                       '"https://login.microsoftonline.com/common/oauth2/authorize", '
+                                                       'client_id="00000003-0000-0000-c000-000000000000"'})
     challenge = 'Bearer authorization_uri="https://login.windows.net/", error="invalid_token", ' \
                 f'error_description="{err.detail}"'
     if err.kind == "missing":

@@ -169,8 +169,8 @@ def _hide(sb, req, resp: Response) -> Response:
                     {"Content-Type": "application/json; charset=utf-8"})
 
 
-@ARM.route("GET", "/subscriptions/{subscriptionId}/providers/{namespace}/locations/{location}/operationResults/{operationId}",
-           name="OperationResult")
+@ARM.route("GET", "/subscriptions/{subscriptionId}/providers/{namespace}/locations/{location}/operationResults"
+                  "/{operationId}", name="OperationResult")
 def operation_result(sb, req, subscriptionId, namespace, location, operationId):
     """Azure-AsyncOperation: {status} until done; Location: 202 until done, then 200."""
     op = sb.store.one("SELECT * FROM operations WHERE id = ?", (operationId,))

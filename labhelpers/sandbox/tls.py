@@ -42,7 +42,8 @@ def _covers_served_names(cert_path: Path) -> bool:
     """False for a certificate made before a host was added (a state dir from an older sandbox)."""
     try:
         cert = x509.load_pem_x509_certificate(cert_path.read_bytes())
-        names = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value.get_values_for_type(x509.DNSName)
+        san = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+        names = san.get_values_for_type(x509.DNSName)
     except (ValueError, x509.ExtensionNotFound):
         return False
     return set(SERVED_NAMES) <= set(names)

@@ -20,7 +20,8 @@ _PERMISSION_KINDS = ("keys", "secrets", "certificates", "storage")
 
 
 def _route(method: str, pattern: str, action: str, type_name: str, name: str):
-    return ARM.route(method, pattern, action=action, api_versions=catalog.api_versions("Microsoft.KeyVault", type_name),
+    return ARM.route(method, pattern, action=action,
+                     api_versions=catalog.api_versions("Microsoft.KeyVault", type_name),
                      version_error=catalog.version_error("Microsoft.KeyVault", type_name), name=name)
 
 
@@ -38,7 +39,8 @@ def key_json(sb, vault: dict, v: dict, *, versioned: bool = False) -> dict:
     attrs = keys.attributes(vault, v)
     attrs.pop("recoverableDays", None)          # not in the ARM KeyAttributes
     props = {"attributes": attrs, "kty": v["kty"], "keyOps": loads(v["key_ops"]),
-             "keyUri": keys.key_url(vault, v["name"]), "keyUriWithVersion": keys.key_url(vault, v["name"], v["version"])}
+             "keyUri": keys.key_url(vault, v["name"]),
+             "keyUriWithVersion": keys.key_url(vault, v["name"], v["version"])}
     if v["size"]:
         props["keySize"] = v["size"]
     if v["crv"]:
