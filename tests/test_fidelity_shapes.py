@@ -76,3 +76,27 @@ def test_vault_access_policies_add_replace_remove(sandbox, group):
             properties=VaultAccessPolicyProperties(access_policies=[])))
     assert err.value.status_code == 400
 
+
+
+def test_invalid_resource_type_names_the_nested_type(sandbox, group):
+    from azure.core import PipelineClient
+    from azure.core.pipeline.policies import BearerTokenCredentialPolicy, RetryPolicy
+    from azure.core.rest import HttpRequest
+    from helpers import ARM
+    vault = make_vault(sandbox, group)
+    arm = PipelineClient(ARM, policies=[BearerTokenCredentialPolicy(sandbox.credential(), f"{ARM}/.default"),
+                                        RetryPolicy(total=0)])
+    resp = arm.send_request(HttpRequest("GET", f"{ARM}{vault.id}/secrets/s1", params={"api-version": "2026-05-15"}))
+    assert resp.status_code == 400 and resp.json()["error"] == {
+        "code": "InvalidResourceType",
+        "message": "The resource type 'vaults/secrets' could not be found in the namespace 'Microsoft.KeyVault' for "
+                   "api version '2026-05-15'."}
+
+
+def test_vault_create_answers_200_as_azure_does(sandbox, group):
+    """Azure answers a vault PUT 200, created or not (the azure-cli keyvault recordings; issue #8)."""
+    cap = Capture()
+    make = vault_client(sandbox).vaults.begin_create_or_update
+    make(group, "kv" + group[-12:], {"location": "eastus", "properties": {
+        "tenantId": sandbox.tenant_id, "sku": {"family": "A", "name": "standard"}}}, raw_response_hook=cap).result()
+    assert cap.responses[0][0] == 200

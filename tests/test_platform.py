@@ -52,7 +52,7 @@ def test_identity_endpoint_refuses_wrong_header_unknown_identity_and_resource(sa
     assert r.status_code == 401
     assert mi_token(sandbox, object_id=str(uuid.uuid4())).status_code == 400
     assert mi_token(sandbox, client_id=str(uuid.uuid4())).status_code == 400
-    assert mi_token(sandbox, resource="https://graph.microsoft.com").status_code == 400
+    assert mi_token(sandbox, resource="https://storage.azure.com").status_code == 400
     r = requests.get(sandbox.info["identity_endpoint"], params={"api-version": "2017-09-01", "resource": ARM},
                      headers={"X-IDENTITY-HEADER": sandbox.info["identity_header"]})
     assert r.status_code == 400

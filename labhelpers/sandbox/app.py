@@ -135,10 +135,12 @@ def _not_found(req: Request) -> AzureError:
     if req.plane == "graph":
         segment = next((s for s in req.path.split("/")[2:] if s), req.path.strip("/"))
         return AzureError(400, "BadRequest", f"Resource not found for the segment '{segment}'.")
-    m = re.search(r"/providers/([^/]+)/([^/?]+)", req.path, re.I)
+    m = re.search(r"/providers/([^/]+)/(.+)$", req.path, re.I)
     if m:
+        # The type named in full, nested types included: vaults/secrets for …/vaults/{v}/secrets/{s}
+        type_name = "/".join(m.group(2).strip("/").split("/")[::2])
         return AzureError(400, "InvalidResourceType",
-                          f"The resource type '{m.group(2)}' could not be found in the namespace "
+                          f"The resource type '{type_name}' could not be found in the namespace "
                           f"'{m.group(1)}' for api version '{req.api_version}'.")
     return AzureError(404, "NotFound", f"The requested URI '{req.raw_path}' was not found.")
 
