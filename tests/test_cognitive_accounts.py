@@ -47,9 +47,10 @@ def test_create_get_list_update_account_with_system_identity(sandbox, cs, group)
                                                               properties=AccountProperties(disable_local_auth=True))).result()
     assert updated.tags == {"env": "lab"} and updated.properties.disable_local_auth is True
     assert updated.properties.custom_sub_domain_name == name        # PATCH keeps what it does not name
-    # Turning the identity off removes its service principal.
+    # Turning the identity off removes its service principal; Azure then returns identity {type: None}.
     cs.accounts.begin_update(group, name, Account(identity=Identity(type="None"))).result()
-    assert cs.accounts.get(group, name).identity is None
+    assert cs.accounts.get(group, name).identity.type == "None"
+    assert cs.accounts.get(group, name).identity.principal_id is None
     assert directory.get(sandbox.sb, created.identity.principal_id) is None
 
 

@@ -2,6 +2,8 @@
 do, each checked against the published REST spec (tests/specs) with the real SDK over HTTP."""
 from __future__ import annotations
 
+import json
+
 import pytest
 from azure.core.exceptions import HttpResponseError, ResourceNotFoundError
 from azure.mgmt.keyvault.models import (AccessPolicyEntry, AccessPolicyUpdateKind, KeyCreateParameters, KeyProperties,
@@ -100,3 +102,73 @@ def test_vault_create_answers_200_as_azure_does(sandbox, group):
     make(group, "kv" + group[-12:], {"location": "eastus", "properties": {
         "tenantId": sandbox.tenant_id, "sku": {"family": "A", "name": "standard"}}}, raw_response_hook=cap).result()
     assert cap.responses[0][0] == 200
+
+
+CS_SPEC = "Microsoft.CognitiveServices/2025-09-01/cognitiveservices.json"
+KEYS_SPEC = "Microsoft.KeyVault-dataplane/2025-07-01/keys.json"
+AUTH_SPEC = "Microsoft.Authorization/2022-04-01/authorization-RoleDefinitionsCalls.json"
+
+
+def test_account_keys_and_their_refusal_when_local_auth_is_disabled(sandbox, group):
+    from helpers import cognitive_client, new_account
+    cs, cap = cognitive_client(sandbox), Capture()
+    account = new_account(cs, group, identity=None)
+    keys = cs.accounts.list_keys(group, account.name, raw_response_hook=cap)
+    validate_response(CS_SPEC, "Accounts_ListKeys", cap.status, cap.body)
+    assert keys.key1 and keys.key2 and keys.key1 != keys.key2
+    assert cs.accounts.list_keys(group, account.name).key1 == keys.key1            # stable until regenerated
+    fresh = cs.accounts.regenerate_key(group, account.name, key_name="Key2")
+    assert fresh.key1 == keys.key1 and fresh.key2 != keys.key2
+    assert "key1" not in json.dumps(cs.accounts.get(group, account.name).as_dict()).lower()   # never in the resource
+    cs.accounts.begin_update(group, account.name, {"properties": {"disableLocalAuth": True}}).result()
+    for call in (lambda: cs.accounts.list_keys(group, account.name),
+                 lambda: cs.accounts.regenerate_key(group, account.name, key_name="Key1")):
+        with pytest.raises(HttpResponseError) as err:
+            call()
+        # Azure/terraform-azurerm-avm-res-cognitiveservices-account#130: the recorded refusal
+        assert err.value.status_code == 400 and err.value.error.code == "BadRequest"
+        assert "disableLocalAuth is set to be true" in err.value.error.message
+
+
+def test_account_shapes_identity_none_system_data_and_deleted_type(sandbox, group):
+    from helpers import cognitive_client, new_account
+    cs, cap = cognitive_client(sandbox), Capture()
+    account = new_account(cs, group)
+    body = cs.accounts.get(group, account.name, raw_response_hook=cap) and cap.body
+    validate_response(CS_SPEC, "Accounts_Get", cap.status, body)
+    # systemData as the recorded account answers carry it (azure-cli test_cognitiveservices_aiservices.yaml)
+    learner_upn = sandbox.sb.learner.upn
+    assert body["systemData"]["createdBy"] == learner_upn and body["systemData"]["createdByType"] == "User"
+    cs.accounts.begin_update(group, account.name, {"identity": {"type": "None"}}).result()
+    cs.accounts.get(group, account.name, raw_response_hook=cap)
+    assert cap.body["identity"] == {"type": "None"}                 # Azure returns it once set
+    assert cap.body["systemData"]["createdAt"] == body["systemData"]["createdAt"]
+    cs.accounts.begin_delete(group, account.name).result()
+    deleted = cs.deleted_accounts.get("eastus", group, account.name, raw_response_hook=cap)
+    validate_response(CS_SPEC, "DeletedAccounts_Get", cap.status, cap.body)
+    assert deleted.type == "Microsoft.CognitiveServices/deletedAccounts"
+    assert {a.type for a in cs.deleted_accounts.list()} == {"Microsoft.CognitiveServices/deletedAccounts"}
+
+
+def test_role_definitions_carry_their_dates(sandbox):
+    from helpers import OWNER, auth_client
+    cap = Capture()
+    auth_client(sandbox).role_definitions.get(f"/subscriptions/{sandbox.subscription_id}", OWNER,
+                                              raw_response_hook=cap)
+    validate_response(AUTH_SPEC, "RoleDefinitions_Get", cap.status, cap.body)
+    props = cap.body["properties"]
+    assert props["createdOn"].endswith("Z") and props["updatedOn"] >= props["createdOn"]
+    assert "createdBy" in props and props["createdBy"] is None and props["updatedBy"] is None
+
+
+def test_key_bundles_carry_hsm_platform_and_no_empty_tags(sandbox, group):
+    vault = make_vault(sandbox, group)
+    grant(sandbox, vault.id, KEY_VAULT_CRYPTO_OFFICER, sandbox.learner_object_id)
+    kc, cap = key_client(sandbox, vault), Capture()
+    kc.create_rsa_key("plain", raw_response_hook=cap)
+    validate_response(KEYS_SPEC, "CreateKey", cap.status, cap.body)
+    assert "tags" not in cap.body and cap.body["attributes"]["hsmPlatform"] == "0"
+    kc.create_rsa_key("tagged", tags={"a": "b"}, raw_response_hook=cap)
+    assert cap.body["tags"] == {"a": "b"}
+    got = kc.get_key("plain")
+    assert got.properties.hsm_platform == "0" and not got.properties.tags

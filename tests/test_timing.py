@@ -44,7 +44,7 @@ def test_account_create_and_update_are_asynchronous_as_in_azure(azure_timed):
     account = poller.result()
     assert account.properties.provisioning_state == "Succeeded"
     statuses = [b.get("status") for s, b in cap.responses[1:] if b and "status" in b]
-    assert statuses[0] == "InProgress" and statuses[-1] == "Succeeded"
+    assert statuses[0] == "Creating" and statuses[-1] == "Succeeded"      # as the recorded polls say
     cap = Capture()
     poller = cs.accounts.begin_update(group, name, {"tags": {"x": "1"}}, raw_response_hook=cap)
     assert cap.responses[0][0] == 202 and cap.responses[0][1]["properties"]["provisioningState"] == "Accepted"

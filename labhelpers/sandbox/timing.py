@@ -2,8 +2,9 @@
 "fast", finishes everything at once. Under "azure":
 
 - long operations answer as Azure does: an AI Services account PUT is 201 + Azure-AsyncOperation in
-  state Creating, its PATCH 202 + Azure-AsyncOperation in Accepted (azure-cli recordings
-  test_cognitiveservices_aiservices.yaml, test_cognitiveservices_encryption.yaml); a vault PUT is 200
+  state Creating, and the operation reports Creating until Succeeded (azure-cli recordings
+  test_cognitiveservices_aiservices.yaml, test_cognitiveservices_softdelete.yaml); its PATCH is
+  202 + Azure-AsyncOperation in Accepted (issue #8's recorded traffic); a vault PUT is 200
   in RegisteringDns; purges and resource-group deletes are 202 + Location; GETs of the resource report
   the in-progress state until the operation's time is up on the sandbox clock;
 - a just-deleted key is 404 on /deletedkeys for a moment (the SDK's delete poller polls it: wire
@@ -55,7 +56,7 @@ class Long:
 
 # route name -> Azure's answer (sources in the module docstring)
 LONG = {
-    "AccountPut": Long(201, "async", "Creating", 20),
+    "AccountPut": Long(201, "async", "Creating", 30),     # 32 s in the recording
     "AccountPatch": Long(202, "async", "Accepted", 15),
     "ProjectPut": Long(201, "async", "Creating", 10),
     "VaultPut": Long(200, "state", "RegisteringDns", 10),
@@ -181,7 +182,9 @@ def operation_result(sb, req, subscriptionId, namespace, location, operationId):
     if op["kind"] == "location":
         return Response(202, None, {"Location": req.url, "Retry-After": retry_after(sb, op["done_at"] - now)}) \
             if running else Response(200)
-    body = {"id": req.path, "name": operationId, "status": "InProgress" if running else "Succeeded",
+    # While running, the status is the resource's state ("Creating"), as the recorded polls show
+    # (azure-cli test_cognitiveservices_softdelete.yaml: Creating, Creating, then Succeeded with endTime).
+    body = {"id": req.path, "name": operationId, "status": (op["state"] or "InProgress") if running else "Succeeded",
             "startTime": iso(op["started"])}
     if running:
         return Response(200, body, {"Retry-After": retry_after(sb, op["done_at"] - now)})

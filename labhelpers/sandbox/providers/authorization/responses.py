@@ -18,6 +18,9 @@ _RA_VERSIONS = dict(api_versions=catalog.api_versions("Microsoft.Authorization",
                     version_error=catalog.version_error("Microsoft.Authorization", "roleAssignments"))
 
 
+BUILTIN_CREATED, BUILTIN_UPDATED = "2015-02-02T21:55:09.8806423Z", "2024-01-01T00:00:00.0000000Z"
+
+
 def _definition_json(scope: str, role: dict) -> dict:
     return {"id": models.role_definition_id(scope, role["id"]), "name": role["id"],
             "type": "Microsoft.Authorization/roleDefinitions",
@@ -25,7 +28,11 @@ def _definition_json(scope: str, role: dict) -> dict:
                            "description": role["description"], "assignableScopes": role["assignableScopes"],
                            "permissions": [{k: block.get(k, []) for k in
                                             ("actions", "notActions", "dataActions", "notDataActions")}
-                                           for block in role["permissions"]]}}
+                                           for block in role["permissions"]],
+                           # Built-in roles carry their dates and no author, as ARM returns them
+                           # (spec 2022-04-01 RoleDefinitionProperties); the dates are the sandbox's.
+                           "createdOn": BUILTIN_CREATED, "updatedOn": BUILTIN_UPDATED,
+                           "createdBy": None, "updatedBy": None}}
 
 
 def _assignment_json(row: dict) -> dict:

@@ -8,6 +8,7 @@ where Azure's behaviour is unknown are listed in docs/cognitive-services-cmk.md.
 from __future__ import annotations
 
 import re
+import secrets
 import sqlite3
 import uuid
 from dataclasses import dataclass
@@ -424,7 +425,7 @@ def plan(sb, subscription_id: str, group: str, name: str, body: dict, *, creatin
         if "tags" in body:
             doc["tags"] = _tags(body["tags"])
     identity = _identity(sb, body.get("identity"), doc.get("identity"))
-    doc["identity"] = identity if identity and identity["type"] != "None" else None
+    doc["identity"] = {"type": "None"} if identity and identity["type"] == "None" else identity
     doc["properties"] = _properties(sb, given, current, identity)
     had_system = bool(current and current.principal_id)
     cmk_requested = (given.get("encryption") is not None
@@ -464,6 +465,37 @@ def save(sb, change: Change, cmk_state: dict | None) -> tuple[Account, bool]:
                 raise subdomain_in_use(subdomain)
             raise AzureError(409, "Conflict", f"Another operation on account '{c.name}' is in progress; retry.")
     return get_account(sb, c.subscription_id, c.resource_group, c.name), c.current is None
+
+
+def stamp(sb, account: Account, caller, created: bool) -> Account:
+    """systemData (ARM's who and when of the last write) on the account's document."""
+    now = iso(sb.clock.now())
+    who, kind = (caller.upn or caller.object_id), ("User" if caller.is_user else "Application")
+    data = {} if created else dict(account.doc.get("systemData") or {})
+    data.setdefault("createdBy", who)
+    data.setdefault("createdByType", kind)
+    data.setdefault("createdAt", now)
+    data.update(lastModifiedBy=who, lastModifiedByType=kind, lastModifiedAt=now)
+    return _write_doc(sb, account, {**account.doc, "systemData": data})
+
+
+def access_keys(sb, account: Account, regenerate: str | None = None) -> dict:
+    """The account's two keys (made at first use; `regenerate` = "Key1" or "Key2" makes that one anew)."""
+    keys = dict(account.doc.get("accessKeys") or {})
+    for name in ("key1", "key2"):
+        if name not in keys or (regenerate or "").lower() == name:
+            keys[name] = secrets.token_hex(16)
+    if keys != account.doc.get("accessKeys"):
+        _write_doc(sb, account, {**account.doc, "accessKeys": keys})
+    return keys
+
+
+def _write_doc(sb, account: Account, doc: dict) -> Account:
+    with sb.store.transaction():
+        sb.store.execute("UPDATE cs_accounts SET doc = ? WHERE subscription_id = ? AND resource_group = ? "
+                         "AND name = ? AND deleted IS NULL",
+                         (dumps(doc), account.subscription_id, account.resource_group, account.name))
+    return get_account(sb, account.subscription_id, account.resource_group, account.name)
 
 
 def record_cmk(sb, account: Account, cmk: dict) -> None:

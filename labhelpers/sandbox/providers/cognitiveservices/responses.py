@@ -69,9 +69,13 @@ def account_json(sb, account: models.Account, *, deleted: bool = False) -> dict:
         props["customerManagedKeyStatus"] = account.cmk["status"]
     if deleted:
         props.update(models.deletion_dates(account))
-    out = {"id": account.id, "name": account.name, "type": models.ACCOUNT_TYPE, "location": account.location,
+    # A deleted account's type is deletedAccounts (recorded answers, issue #8; the spec example says accounts)
+    kind_of = f"{_NS}/deletedAccounts" if deleted else models.ACCOUNT_TYPE
+    out = {"id": account.id, "name": account.name, "type": kind_of, "location": account.location,
            "kind": doc["kind"], "sku": doc["sku"], "tags": doc["tags"], "etag": _etag(account.created),
            "properties": props}
+    if doc.get("systemData"):        # as the recorded account PUT/GET carry it (test_cognitiveservices_aiservices.yaml)
+        out["systemData"] = doc["systemData"]
     if deleted:
         out["id"] = (f"/subscriptions/{account.subscription_id}/providers/{_NS}/locations/{account.location}"
                      f"/resourceGroups/{account.resource_group}/deletedAccounts/{account.name}")
@@ -136,21 +140,22 @@ def put_account(sb, req, subscriptionId, resourceGroupName, accountName):
         return ok(account_json(sb, restored), 200)
     creating = models.get_account(sb, subscriptionId, group, accountName) is None
     change = models.plan(sb, subscriptionId, group, accountName, body, creating=creating)
-    return _apply(sb, change)
+    return _apply(sb, change, req.caller)
 
 
 @_route("PATCH", _ACCOUNT, f"{_NS}/accounts/write", name="AccountPatch")
 def patch_account(sb, req, subscriptionId, resourceGroupName, accountName):
     account = models.require_account(sb, subscriptionId, resourceGroupName, accountName)
     change = models.plan(sb, subscriptionId, account.resource_group, account.name, req.json_object(), creating=False)
-    return _apply(sb, change)
+    return _apply(sb, change, req.caller)
 
 
-def _apply(sb, change: models.Change):
+def _apply(sb, change: models.Change, caller):
     # The key is checked as the identity before anything is written (outside the write transaction,
     # so Key Vault's audit records of a refused attempt are kept).
     state = cmk.configure(sb, change) if change.cmk_requested else None
     account, created = models.save(sb, change, state)
+    account = models.stamp(sb, account, caller, created)
     return ok(account_json(sb, account), 201 if created else 200)
 
 
@@ -178,6 +183,33 @@ def list_by_group(sb, req, subscriptionId, resourceGroupName):
 @_route("GET", _SUB + "/accounts", f"{_NS}/accounts/read", name="AccountList")
 def list_accounts(sb, req, subscriptionId):
     return ok({"value": [account_json(sb, a) for a in models.list_accounts(sb, subscriptionId)]})
+
+
+# ---- keys (local authentication) ----------------------------------------------------------------------
+
+def _local_auth(account: models.Account, what: str) -> None:
+    """With disableLocalAuth, Azure refuses the keys: 400 BadRequest "Failed to list key. disableLocalAuth
+    is set to be true" (Azure/terraform-azurerm-avm-res-cognitiveservices-account#130; the regenerate
+    wording follows it, ours)."""
+    if account.properties.get("disableLocalAuth"):
+        raise AzureError(400, "BadRequest", f"Failed to {what} key. disableLocalAuth is set to be true")
+
+
+@_route("POST", _ACCOUNT + "/listKeys", f"{_NS}/accounts/listKeys/action", name="AccountListKeys")
+def list_keys(sb, req, subscriptionId, resourceGroupName, accountName):
+    account = models.require_account(sb, subscriptionId, resourceGroupName, accountName)
+    _local_auth(account, "list")
+    return ok(models.access_keys(sb, account))
+
+
+@_route("POST", _ACCOUNT + "/regenerateKey", f"{_NS}/accounts/regenerateKey/action", name="AccountRegenerateKey")
+def regenerate_key(sb, req, subscriptionId, resourceGroupName, accountName):
+    account = models.require_account(sb, subscriptionId, resourceGroupName, accountName)
+    key_name = req.json_object().get("keyName")
+    if str(key_name).lower() not in ("key1", "key2"):
+        raise AzureError(400, "InvalidRequestContent", f"The keyName '{key_name}' is not valid; use Key1 or Key2.")
+    _local_auth(account, "regenerate")
+    return ok(models.access_keys(sb, account, regenerate=key_name))
 
 
 # ---- soft-deleted accounts ------------------------------------------------------------------------------

@@ -37,7 +37,8 @@ def key_json(sb, vault: dict, v: dict, *, versioned: bool = False) -> dict:
     """The ARM Key resource (spec definition Key): the data-plane key seen as a proxy resource."""
     vid = models.vault_id(vault["subscription_id"], vault["resource_group"], vault["name"])
     attrs = keys.attributes(vault, v)
-    attrs.pop("recoverableDays", None)          # not in the ARM KeyAttributes
+    for field in ("recoverableDays", "hsmPlatform"):      # not in the ARM KeyAttributes
+        attrs.pop(field, None)
     props = {"attributes": attrs, "kty": v["kty"], "keyOps": loads(v["key_ops"]),
              "keyUri": keys.key_url(vault, v["name"]),
              "keyUriWithVersion": keys.key_url(vault, v["name"], v["version"])}

@@ -160,7 +160,10 @@ def recovery_level(vault: dict) -> str:
 def attributes(vault: dict, v: dict) -> dict:
     attrs = {"enabled": bool(v["enabled"]), "created": int(v["created"]), "updated": int(v["updated"]),
              "recoveryLevel": recovery_level(vault), "recoverableDays": models.retention_days(vault),
-             "exportable": False}
+             "exportable": False,
+             # "0" = software-protected, "2" = the FIPS 140-3 Level 3 HSM platform (Azure/azure-sdk-for-java
+             # keys tests assert "0" for a vault's software keys; the attribute exists from 7.5 on)
+             "hsmPlatform": "2" if str(v["kty"]).endswith("-HSM") else "0"}
     for field in ("nbf", "exp"):
         if v[field] is not None:
             attrs[field] = int(v[field])
@@ -178,13 +181,19 @@ def bundle(vault: dict, v: dict) -> dict:
         nums = public.public_numbers()
         width = (public.curve.key_size + 7) // 8
         jwk.update(crv=v["crv"], x=b64url(nums.x.to_bytes(width, "big")), y=b64url(nums.y.to_bytes(width, "big")))
-    return {"key": jwk, "attributes": attributes(vault, v), "tags": loads(v["tags"])}
+    return _with_tags({"key": jwk, "attributes": attributes(vault, v)}, v)
+
+
+def _with_tags(body: dict, v: dict) -> dict:
+    """Key Vault leaves `tags` out when a key has none (recorded 2025-07-01 answers, issue #8)."""
+    tags = loads(v["tags"])
+    return {**body, "tags": tags} if tags else body
 
 
 def item(vault: dict, v: dict, *, versioned: bool) -> dict:
     """KeyItem (list entries): the key id (with version for version lists), attributes, tags."""
-    return {"kid": key_url(vault, v["name"], v["version"] if versioned else None),
-            "attributes": attributes(vault, v), "tags": loads(v["tags"])}
+    return _with_tags({"kid": key_url(vault, v["name"], v["version"] if versioned else None),
+                       "attributes": attributes(vault, v)}, v)
 
 
 def deleted_extra(vault: dict, k: dict) -> dict:
