@@ -172,3 +172,22 @@ def test_key_bundles_carry_hsm_platform_and_no_empty_tags(sandbox, group):
     assert cap.body["tags"] == {"a": "b"}
     got = kc.get_key("plain")
     assert got.properties.hsm_platform == "0" and not got.properties.tags
+
+
+def test_the_request_log_keeps_the_query_without_secrets(sandbox):
+    """A refused api-version can be seen in the log; a secret in a query cannot."""
+    from azure.core import PipelineClient
+    from azure.core.pipeline.policies import BearerTokenCredentialPolicy, RetryPolicy
+    from azure.core.rest import HttpRequest
+    from helpers import ARM
+    arm = PipelineClient(ARM, policies=[BearerTokenCredentialPolicy(sandbox.credential(), f"{ARM}/.default"),
+                                        RetryPolicy(total=0)])
+    url = f"{ARM}/subscriptions/{sandbox.subscription_id}/resourcegroups"
+    resp = arm.send_request(HttpRequest("GET", url, params={"api-version": "1999-09-09", "sig": "s3cr3t-sig",
+                                                            "client_secret": "s3cr3t-value"}))
+    assert resp.status_code == 400
+    entries = [json.loads(line) for line in (sandbox.state_dir / "requests.log").read_text().splitlines()]
+    mine = [e for e in entries if "1999-09-09" in e["path"]]
+    assert mine and mine[-1]["status"] == 400 and "api-version=1999-09-09" in mine[-1]["path"]
+    text = (sandbox.state_dir / "requests.log").read_text()
+    assert "s3cr3t" not in text and "sig=REDACTED" in mine[-1]["path"]

@@ -9,6 +9,7 @@ import re
 import time
 import traceback
 import uuid
+from urllib.parse import parse_qsl, urlencode
 
 from . import catalog, directory, rbac, registry, timing
 from .errors import AzureError
@@ -36,6 +37,22 @@ AUDIENCES = {
 }
 ROUTERS: dict[str, Router] = {"arm": ARM, "keyvault": KEYVAULT, "cognitive": COGNITIVE, "graph": GRAPH}
 MAX_BODY = 4 * 1024 * 1024          # ARM's request size limit
+
+
+# Query arguments whose values are secrets (SAS signatures, OAuth codes and secrets, tokens): the
+# request log keeps their names, never their values.
+SECRET_QUERY_ARGS = {"sig", "signature", "code", "client_secret", "client_assertion", "assertion", "access_token",
+                     "id_token", "refresh_token", "token", "password", "secret", "key", "api-key", "subscription-key"}
+
+
+def loggable_target(target: str) -> str:
+    """A request target for the log: the path and query, secret values replaced by REDACTED."""
+    path, _, query = target.partition("?")
+    if not query:
+        return path
+    args = [(k, "REDACTED" if k.lower() in SECRET_QUERY_ARGS else v)
+            for k, v in parse_qsl(query, keep_blank_values=True)]
+    return path + "?" + urlencode(args, safe="$'(),:/@")
 
 
 def plane_of(host: str) -> tuple[str, str] | None:

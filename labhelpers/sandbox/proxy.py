@@ -72,7 +72,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.flush_headers()
         else:
             self.end_headers()
-        self.server.request_log(self.command, host, self.path.split("?")[0], resp.status,
+        self.server.request_log(self.command, host, app.loggable_target(self.path), resp.status,
                                 (time.perf_counter() - self._started) * 1000, caller)
 
 
