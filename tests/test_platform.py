@@ -121,7 +121,7 @@ def test_proxy_refuses_other_hosts_and_plain_http(sandbox):
         s.sendall(b"CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n")
         assert s.recv(100).split(b" ")[1] == b"403"
     with socket.create_connection((host, int(port))) as s:
-        s.sendall(b"CONNECT management.azure.com:80 HTTP/1.1\r\n\r\n")
+        s.sendall(b"CONNECT management.azure.com:80 HTTP/1.1\r\nHost: management.azure.com:80\r\n\r\n")
         assert s.recv(100).split(b" ")[1] == b"403"
     with socket.create_connection((host, int(port))) as s:
         s.sendall(b"GET http://example.com/ HTTP/1.1\r\nHost: example.com\r\n\r\n")

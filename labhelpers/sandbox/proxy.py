@@ -1,7 +1,8 @@
 """The HTTPS forward proxy clients are pointed at (HTTPS_PROXY). A CONNECT to a host the sandbox
 serves is answered by terminating TLS with the sandbox certificate and handing each request inside
 the tunnel to `app.handle`; a CONNECT anywhere else is refused, so nothing ever leaves the machine.
-Plain requests to the proxy's own address are the managed-identity endpoint."""
+Plain requests to the proxy's own address are the managed-identity endpoint. Message framing on
+both sides of the tunnel is h11's (`framing.py`)."""
 from __future__ import annotations
 
 import json
@@ -10,141 +11,94 @@ import socket
 import socketserver
 import ssl
 import time
-from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qsl, urlsplit
 
 from . import app, identity
+from .framing import FramingError, HttpConnection, Incoming
 from .http import Request, Response
 
 log = logging.getLogger("labhelpers.sandbox")
 IDENTITY_PATH = "/msi/token"
-MAX_HEADER_BODY = app.MAX_BODY + 1
+IDLE_TIMEOUT = 300                # idle keep-alive connections are closed after this
+TUNNEL_METHODS = frozenset({"GET", "HEAD", "PUT", "POST", "PATCH", "DELETE", "OPTIONS"})
+PROXY_METHODS = TUNNEL_METHODS | {"CONNECT"}
+JSON = "application/json; charset=utf-8"
 
 
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    server_version = "CMKLabSandbox"
-    sys_version = ""
-    timeout = 300                     # idle keep-alive connections are closed after this
+class ConnectionHandler(socketserver.BaseRequestHandler):
+    """One client connection to the proxy port: CONNECT tunnels and the managed-identity endpoint."""
 
-    def log_message(self, fmt, *args):  # the request log is written by _write (without headers)
-        pass
+    def handle(self) -> None:
+        self.request.settimeout(IDLE_TIMEOUT)
+        self._serve(HttpConnection(self.request, app.MAX_BODY, PROXY_METHODS), None)
 
-    def _quick_ack(self) -> None:
-        """urllib3 keeps Nagle on behind a proxy, so a POST body waits for our ACK: send it at once
-        (Linux clears the flag after a while, so it is set again before every read)."""
-        try:
-            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_QUICKACK, 1)
-        except (AttributeError, OSError):
-            pass
+    def _serve(self, conn: HttpConnection, tunnel_host: str | None) -> None:
+        """Requests one after another on one connection (keep-alive, pipelining) until it closes."""
+        where = tunnel_host or "proxy"
+        while True:
+            try:
+                incoming = conn.next_request()
+            except FramingError as err:
+                log.info("refused a request on %s that could not be framed: %s", where, err.message)
+                body = json.dumps({"error": {"code": err.code, "message": err.message}}).encode()
+                conn.send_error(err, body, {"Content-Type": JSON})
+                self.server.request_log(conn.method or "-", where, "-", err.status, 0, "")
+                return
+            if incoming is None:
+                return
+            started = time.perf_counter()
+            if tunnel_host is not None:
+                req = Request(incoming.method, tunnel_host, incoming.target, incoming.headers, incoming.body,
+                              self.client_address[0])
+                resp = app.handle(self.server.sb, req)
+                caller, close = (req.caller.object_id if req.caller else ""), False
+            elif incoming.method == "CONNECT":
+                self._connect(conn, incoming)
+                return
+            else:
+                resp, caller = self._identity(incoming), ""
+                close = resp.status == 403          # not the identity endpoint: nothing more to say here
+            conn.send(resp.status, resp.headers, resp.payload(), close=close)
+            self.server.request_log(incoming.method, where, app.loggable_target(incoming.target), resp.status,
+                                    (time.perf_counter() - started) * 1000, caller)
+            if close or conn.must_close:
+                return
 
-    def handle_one_request(self):
-        self._quick_ack()
-        super().handle_one_request()
-
-    def _body(self) -> bytes | None:
-        self._quick_ack()
-        if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
-            chunks = []
-            while True:
-                size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
-                if size == 0:
-                    self.rfile.readline()
-                    return b"".join(chunks)
-                chunks.append(self.rfile.read(size))
-                self.rfile.readline()
-        length = int(self.headers.get("Content-Length") or 0)
-        if length > MAX_HEADER_BODY:
-            # Drain what the client sends before answering 413, or it sees a reset instead of the error.
-            while length > 0 and self.rfile.read(min(length, 1 << 20)):
-                length -= 1 << 20
-            return None
-        return self.rfile.read(length) if length else b""
-
-    def _write(self, resp: Response, host: str, caller: str = "") -> None:
-        payload = resp.payload()
-        self.send_response(resp.status)
-        for k, v in resp.headers.items():
-            self.send_header(k, v)
-        self.send_header("Content-Length", str(len(payload)))
-        if self.command != "HEAD":     # head and body in one write: one TLS record, one read for the client
-            self._headers_buffer.append(b"\r\n" + payload)
-            self.flush_headers()
-        else:
-            self.end_headers()
-        self.server.request_log(self.command, host, app.loggable_target(self.path), resp.status,
-                                (time.perf_counter() - self._started) * 1000, caller)
-
-
-class ProxyHandler(_Handler):
-    """On the proxy port: CONNECT tunnels and the managed-identity endpoint."""
-
-    def do_CONNECT(self):
-        self._started = time.perf_counter()
-        host, _, port = self.path.rpartition(":")
+    def _connect(self, conn: HttpConnection, incoming: Incoming) -> None:
+        started = time.perf_counter()
+        host, _, port = incoming.target.rpartition(":")
         host = host.strip("[]").lower()
         if port != "443" or app.plane_of(host) is None:
-            self._refuse(403, f"The sandbox serves Azure's own hosts only; '{self.path}' is not one of them.")
-            return
-        if not app.host_exists(self.server.sb, host):
+            refusal = (403, f"The sandbox serves Azure's own hosts only; '{incoming.target}' is not one of them.")
+        elif not app.host_exists(self.server.sb, host):
             # In Azure the name would not resolve; the proxy says so instead of a DNS error.
-            self._refuse(502, f"No sandbox resource answers at '{host}' (in Azure: the name does not resolve).")
+            refusal = (502, f"No sandbox resource answers at '{host}' (in Azure: the name does not resolve).")
+        else:
+            refusal = None
+        if refusal:
+            conn.send(refusal[0], {"Content-Type": "text/plain"}, (refusal[1] + "\n").encode(), close=True)
+            self.server.request_log("CONNECT", incoming.target, "", refusal[0],
+                                    (time.perf_counter() - started) * 1000, "")
             return
-        self.send_response(200, "Connection Established")
-        self.end_headers()
-        self.wfile.flush()
+        conn.send(200, {}, b"", reason="Connection Established")
+        if conn.h11.trailing_data[0]:        # clients wait for our 200 before their TLS hello
+            log.info("a client sent data before the CONNECT was answered; closing the tunnel")
+            return
         try:
-            tls = self.server.tls_context.wrap_socket(self.connection, server_side=True)
+            tls = self.server.tls_context.wrap_socket(self.request, server_side=True)
         except (ssl.SSLError, OSError) as exc:
             log.info("TLS handshake with a client failed: %s", exc)
-            self.close_connection = True
             return
-        TunnelHandler(tls, self.client_address, self.server, host)
-        self.close_connection = True
+        self._serve(HttpConnection(tls, app.MAX_BODY, TUNNEL_METHODS), host)
 
-    def do_GET(self):
-        self._started = time.perf_counter()
-        target = urlsplit(self.path)
+    def _identity(self, incoming: Incoming) -> Response:
+        target = urlsplit(incoming.target)
         if target.scheme or target.path != IDENTITY_PATH:
-            self._refuse(403, "The sandbox proxy forwards HTTPS (CONNECT) to Azure hosts only.")
-            return
-        self._body()
+            return Response(403, "The sandbox proxy forwards HTTPS (CONNECT) to Azure hosts only.\n",
+                            {"Content-Type": "text/plain"})
         query = dict(parse_qsl(target.query, keep_blank_values=True))
-        headers = {k.lower(): v for k, v in self.headers.items()}
-        status, body = identity.token_response(self.server.sb, query, headers)
-        self._write(Response(status, body, {"Content-Type": "application/json"}), "identity")
-
-    def _refuse(self, status: int, message: str) -> None:
-        self._write(Response(status, message + "\n", {"Content-Type": "text/plain"}), self.path)
-        self.close_connection = True
-
-    do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_GET
-
-
-class TunnelHandler(_Handler):
-    """HTTP/1.1 inside a TLS tunnel for one Azure host (keep-alive: many requests per tunnel)."""
-
-    def __init__(self, sock, client_address, server, host: str):
-        self.tunnel_host = host
-        super().__init__(sock, client_address, server)
-
-    def _serve(self):
-        self._started = time.perf_counter()
-        body = self._body()
-        headers = {k.lower(): v for k, v in self.headers.items()}
-        if body is None:
-            resp = Response(413, {"error": {"code": "RequestEntityTooLarge",
-                                            "message": f"The request content size exceeds the maximum allowed "
-                                                       f"size of {app.MAX_BODY} bytes."}},
-                            {"Content-Type": "application/json; charset=utf-8"})
-            self.close_connection = True
-            self._write(resp, self.tunnel_host)
-            return
-        req = Request(self.command, self.tunnel_host, self.path, headers, body, self.client_address[0])
-        resp = app.handle(self.server.sb, req)
-        self._write(resp, self.tunnel_host, req.caller.object_id if req.caller else "")
-
-    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _serve
+        status, body = identity.token_response(self.server.sb, query, incoming.headers)
+        return Response(status, body, {"Content-Type": "application/json"})
 
 
 class SandboxServer(socketserver.ThreadingTCPServer):
@@ -157,7 +111,7 @@ class SandboxServer(socketserver.ThreadingTCPServer):
         self.tls_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         self.tls_context.load_cert_chain(cert, key)
         self._log = open(log_path, "a", buffering=1)
-        super().__init__(address, ProxyHandler)
+        super().__init__(address, ConnectionHandler)
 
     def get_request(self):
         conn, addr = super().get_request()
