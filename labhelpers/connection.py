@@ -66,6 +66,7 @@ def leave_sandbox() -> None:
     if _replaced is not None:
         server.apply_env(_replaced)
         _replaced = None
+        server.drop_lease(sandbox_state_dir())      # this kernel no longer keeps the sandbox alive
     endpoint = os.environ.get("IDENTITY_ENDPOINT", "")
     inherited = urlsplit(endpoint).hostname in LOOPBACK
     for name in list(os.environ):

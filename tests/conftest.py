@@ -107,6 +107,33 @@ class SandboxHandle:
                               cwd=ROOT).stdout
 
 
+def sandbox_processes(under: Path) -> list[int]:
+    """Pids of sandbox servers whose state dir lies under `under` (this test session's temp dirs)."""
+    found = []
+    for proc in Path("/proc").glob("[0-9]*"):
+        try:
+            args = (proc / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if b"labhelpers.sandbox" in args and b"serve" in args and b"--state" in args:
+            state = args[args.index(b"--state") + 1].decode()
+            if Path(state).resolve().is_relative_to(under.resolve()):
+                found.append(int(proc.name))
+    return found
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_sandbox_outlives_the_tests(tmp_path_factory):
+    """After the tests (nbval and `make run` among them) no sandbox they started is left running.
+    Set up first, so it is checked after every other fixture has torn down."""
+    base = tmp_path_factory.getbasetemp()
+    yield
+    deadline = time.monotonic() + server.LEASE_GRACE + 10
+    while (left := sandbox_processes(base)) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert not left, f"sandbox servers left running after the tests: {left}"
+
+
 @pytest.fixture(scope="session")
 def sandbox(tmp_path_factory):
     """One sandbox per test worker; the process environment points every SDK client at it."""

@@ -1,4 +1,4 @@
-"""python -m labhelpers.sandbox serve|env|advance|audit — the sandbox's command line (DESIGN.md)."""
+"""python -m labhelpers.sandbox serve|stop|env|advance|audit — the sandbox's command line (DESIGN.md)."""
 from __future__ import annotations
 
 import argparse
@@ -27,6 +27,11 @@ def main(argv: list[str] | None = None) -> int:
                    help="with --timing azure: multiply Azure's durations by F (0.05: twenty times faster)")
     p.add_argument("--accept-newer-api-versions", action="store_true",
                    help="also serve date api-versions newer than the table (data/api-versions.json)")
+    p.add_argument("--leased", type=float, metavar="GRACE", default=None,
+                   help="stop once no process has held a lease on the sandbox for GRACE seconds "
+                        "(how the lab starts it)")
+    p = sub.add_parser("stop", help="stop the sandbox serving a state dir")
+    p.add_argument("--state", required=True, type=Path)
     p = sub.add_parser("env", help="print the shell lines that point a client at the sandbox")
     p.add_argument("--state", required=True, type=Path)
     p = sub.add_parser("advance", help="move the sandbox clock forward by an ISO-8601 duration")
@@ -40,9 +45,17 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "serve":
         if args.host not in ("127.0.0.1", "localhost"):
             parser.error("the sandbox listens on loopback only")
-        server.serve(args.state, args.host, args.port, args.rbac_delay,
-                     accept_newer_api_versions=args.accept_newer_api_versions, timing=args.timing,
-                     time_scale=args.time_scale)
+        try:
+            server.serve(args.state, args.host, args.port, args.rbac_delay, lease_grace=args.leased,
+                         accept_newer_api_versions=args.accept_newer_api_versions, timing=args.timing,
+                         time_scale=args.time_scale)
+        except server.AlreadyServing as exc:
+            print(exc, file=sys.stderr)
+            return 1
+        return 0
+    if args.command == "stop":
+        pid = server.stop(args.state)
+        print(f"No sandbox is running for {args.state}." if pid is None else f"Stopped the sandbox (pid {pid}).")
         return 0
     if args.command == "env":
         info = server.running_info(args.state)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from . import directory, registry
 from .clock import CLOCK_SCHEMA, Clock
+from .files import private_dir
 from .store import Store
 from .tokens import TokenService
 
@@ -37,8 +38,7 @@ class Config:
 
 class Sandbox:
     def __init__(self, state_dir: Path | str, config: Config | None = None):
-        self.state_dir = Path(state_dir)
-        self.state_dir.mkdir(parents=True, exist_ok=True)
+        self.state_dir = private_dir(Path(state_dir))
         self.config = config or Config()
         self.store = Store(self.state_dir / "sandbox.db")
         self.clock = Clock(self.store)

@@ -1,5 +1,15 @@
 """Running the sandbox: `serve` in the foreground (the CLI), or `ensure_running` from the lab, which
-starts it as a detached child process once per state dir and reuses it from every kernel after."""
+starts it as a detached child process once per state dir and reuses it from every kernel after.
+
+Lifecycle (issue #9):
+- One server per state dir, whatever happened to sandbox.json: the server holds an exclusive fcntl
+  lock on `server.lock` (which also names its pid) for as long as it runs; the OS releases it when
+  the process dies, even by kill -9. sandbox.json is only the address book, rewritten if damaged.
+- A sandbox the lab started lives on leases: every process that uses it (a kernel, `make run`, a
+  test) holds a lock on its own file under `leases/` while it lives. Once no lease has been held for
+  `LEASE_GRACE` seconds (a kernel restart takes less), the server stops. A server started by hand
+  (`serve`) runs until stopped (`stop`, Ctrl-C, SIGTERM).
+- It never outlives its state folder: once the folder is deleted or replaced, the server stops."""
 from __future__ import annotations
 
 import fcntl
@@ -7,7 +17,6 @@ import json
 import logging
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -16,10 +25,16 @@ from pathlib import Path
 
 from . import timing
 from .context import Config, Sandbox
+from .files import private_dir, write_private
 from .proxy import IDENTITY_PATH, SandboxServer
 from .tls import ensure_tls
 
 INFO_FILE = "sandbox.json"
+LOCK_FILE = "server.lock"
+LEASES = "leases"
+LEASE_GRACE = 15.0               # seconds without any lease before a leased server stops
+WATCH_INTERVAL = 0.5
+log = logging.getLogger("labhelpers.sandbox")
 # Variables that would send a client elsewhere or make DefaultAzureCredential pick another identity.
 CLEARED = ("https_proxy", "http_proxy", "all_proxy", "no_proxy", "HTTP_PROXY", "ALL_PROXY",
            "AZURE_CLIENT_ID", "AZURE_CLIENT_SECRET", "AZURE_CLIENT_CERTIFICATE_PATH", "AZURE_USERNAME",
@@ -27,16 +42,19 @@ CLEARED = ("https_proxy", "http_proxy", "all_proxy", "no_proxy", "HTTP_PROXY", "
            "AZURE_TOKEN_CREDENTIALS")
 
 
+class AlreadyServing(RuntimeError):
+    pass
+
+
 def serve(state_dir: Path, host: str = "127.0.0.1", port: int = 0, rbac_delay: float = 0.0,
-          ready: threading.Event | None = None, **config) -> None:
-    """`config`: the other Config fields (accept_newer_api_versions, timing, time_scale). Under the
+          ready: threading.Event | None = None, lease_grace: float | None = None, **config) -> None:
+    """Serve until stopped; with `lease_grace`, also stop once no lease was held for that long.
+    `config`: the other Config fields (accept_newer_api_versions, timing, time_scale). Under the
     azure timing profile roles propagate with Azure's delay unless --rbac-delay says otherwise."""
     if config.get("timing") == "azure" and not rbac_delay:
         rbac_delay = timing.RBAC_DELAY * config.get("time_scale", 1.0)
-    state_dir = Path(state_dir).resolve()
-    state_dir.mkdir(parents=True, exist_ok=True)
-    info_path = state_dir / INFO_FILE
-    info_path.unlink(missing_ok=True)            # a stale file from a killed server must not be trusted
+    state_dir = private_dir(Path(state_dir).resolve())
+    lock = _hold_server_lock(state_dir)
     logging.basicConfig(filename=state_dir / "server.log", level=logging.INFO,
                         format="%(asctime)s %(levelname)s %(message)s")
     sb = Sandbox(state_dir, Config(rbac_delay=rbac_delay, **config))
@@ -51,48 +69,163 @@ def serve(state_dir: Path, host: str = "127.0.0.1", port: int = 0, rbac_delay: f
             "subscriptions": [s["subscription_id"] for s in sb.subscriptions()],
             "learner_object_id": sb.learner.object_id, "rbac_delay": rbac_delay,
             "pid": os.getpid(), "state_dir": str(state_dir)}
-    tmp = info_path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(info, indent=2))
-    tmp.chmod(0o600)                             # holds the identity header
-    tmp.replace(info_path)
-    signal.signal(signal.SIGTERM, lambda *_: threading.Thread(target=server.shutdown).start())
+    _write_info(state_dir, info)
+    stopping = threading.Event()
+
+    def stop_serving(*_):
+        if not stopping.is_set():
+            stopping.set()
+            threading.Thread(target=server.shutdown).start()
+    signal.signal(signal.SIGTERM, stop_serving)
+    watchdog = threading.Thread(target=_watch, args=(state_dir, info, lease_grace, stopping, stop_serving), daemon=True)
+    watchdog.start()
     if ready is not None:
         ready.set()
     try:
         server.serve_forever(poll_interval=0.2)
     finally:
+        stopping.set()
         server.server_close()
         if _read_info(state_dir).get("pid") == os.getpid():
-            info_path.unlink(missing_ok=True)
+            (state_dir / INFO_FILE).unlink(missing_ok=True)
+        lock.close()
+
+
+def _hold_server_lock(state_dir: Path):
+    lock = open(state_dir / LOCK_FILE, "a+")
+    for attempt in range(20):           # `server_pid` takes a shared lock for an instant: retry past it
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            break
+        except BlockingIOError:
+            time.sleep(0.05)
+    else:
+        lock.seek(0)
+        pid = lock.read().strip()
+        lock.close()
+        raise AlreadyServing(f"A sandbox (pid {pid or '?'}) already serves {state_dir}; stop it with "
+                             f"'python -m labhelpers.sandbox stop --state {state_dir}'.")
+    lock.truncate(0)
+    lock.write(str(os.getpid()))
+    lock.flush()
+    return lock
+
+
+def _watch(state_dir: Path, info: dict, lease_grace: float | None, stopping: threading.Event, stop) -> None:
+    """Stop when the state folder goes or (leased) nobody uses the sandbox; mend a damaged sandbox.json."""
+    inode = state_dir.stat().st_ino
+    last_used = time.monotonic()
+    while not stopping.wait(WATCH_INTERVAL):
+        try:
+            gone = state_dir.stat().st_ino != inode or not (state_dir / "sandbox.db").exists()
+        except OSError:
+            gone = True
+        if gone:
+            log.info("the state folder %s was deleted: stopping", state_dir)
+            stop()
+            return
+        if _read_info(state_dir) != info:
+            log.info("sandbox.json was damaged or removed: writing it again")
+            _write_info(state_dir, info)
+        if lease_grace is not None:
+            if _leases_held(state_dir):
+                last_used = time.monotonic()
+            elif time.monotonic() - last_used > lease_grace:
+                log.info("no kernel or lab has used the sandbox for %.0f s: stopping", lease_grace)
+                stop()
+                return
+
+
+def _write_info(state_dir: Path, info: dict) -> None:
+    write_private(state_dir / INFO_FILE, json.dumps(info, indent=2).encode())   # holds the identity header
 
 
 def _read_info(state_dir: Path) -> dict:
     try:
-        return json.loads((Path(state_dir) / INFO_FILE).read_text())
+        info = json.loads((Path(state_dir) / INFO_FILE).read_text())
+        return info if isinstance(info, dict) else {}
     except (OSError, ValueError):
         return {}
 
 
-def running_info(state_dir: Path) -> dict | None:
-    """The sandbox.json of a live server for this state dir, or None."""
-    info = _read_info(state_dir)
-    if not info:
-        return None
+def server_pid(state_dir: Path) -> int | None:
+    """The pid of the server holding this state dir's lock, or None when no server runs."""
     try:
-        os.kill(info["pid"], 0)
-        host, port = info["proxy_url"].rsplit("//", 1)[1].split(":")
-        with socket.create_connection((host, int(port)), timeout=1):
-            return info
-    except (OSError, KeyError, ValueError):
+        with open(Path(state_dir) / LOCK_FILE) as lock:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_SH | fcntl.LOCK_NB)
+            except BlockingIOError:
+                text = lock.read().strip()
+                return int(text) if text.isdigit() else None
+            fcntl.flock(lock, fcntl.LOCK_UN)
+            return None
+    except OSError:
         return None
+
+
+def running_info(state_dir: Path, wait: float = 5) -> dict | None:
+    """The sandbox.json of the live server for this state dir, or None. A damaged or missing file
+    is mended by the server within a second: wait for that."""
+    deadline = time.monotonic() + wait
+    while True:
+        pid = server_pid(state_dir)
+        if pid is None:
+            return None
+        info = _read_info(state_dir)
+        if info.get("pid") == pid:
+            return info
+        if time.monotonic() > deadline:
+            return None
+        time.sleep(0.05)
+
+
+# -- leases: who uses a sandbox the lab started ------------------------------------------------------
+_leases: dict[Path, object] = {}
+
+
+def take_lease(state_dir: Path) -> None:
+    """Mark this process as a user of the sandbox for as long as it lives (the OS drops the lock
+    when it exits, however it exits)."""
+    state_dir = Path(state_dir).resolve()
+    if state_dir in _leases:
+        return
+    folder = private_dir(state_dir) / LEASES
+    folder.mkdir(mode=0o700, exist_ok=True)
+    lease = open(folder / str(os.getpid()), "w")
+    fcntl.flock(lease, fcntl.LOCK_EX)
+    _leases[state_dir] = lease
+
+
+def drop_lease(state_dir: Path) -> None:
+    lease = _leases.pop(Path(state_dir).resolve(), None)
+    if lease is not None:
+        Path(lease.name).unlink(missing_ok=True)
+        lease.close()
+
+
+def _leases_held(state_dir: Path) -> bool:
+    held = False
+    for path in (state_dir / LEASES).glob("*"):
+        try:
+            with open(path) as lease:
+                try:
+                    fcntl.flock(lease, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    held = True
+                    continue
+            path.unlink(missing_ok=True)          # its process is gone
+        except OSError:
+            continue
+    return held
 
 
 def ensure_running(state_dir: Path, rbac_delay: float = 0.0, timeout: float = 60, timing_profile: str = "fast",
                    time_scale: float = 1.0) -> dict:
-    """Reuse the sandbox serving this state dir, or start one detached from this process. A lock
-    makes kernels that start at the same moment share one server instead of starting two."""
-    state_dir = Path(state_dir).resolve()
-    state_dir.mkdir(parents=True, exist_ok=True)
+    """Reuse the sandbox serving this state dir, or start one detached from this process. This
+    process takes a lease on it first, so the server lives as long as some user does. A lock makes
+    kernels that start at the same moment share one server instead of starting two."""
+    state_dir = private_dir(Path(state_dir).resolve())
+    take_lease(state_dir)
     with open(state_dir / "start.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         return running_info(state_dir) or _start(state_dir, rbac_delay, timeout, timing_profile, time_scale)
@@ -100,7 +233,8 @@ def ensure_running(state_dir: Path, rbac_delay: float = 0.0, timeout: float = 60
 
 def _start(state_dir: Path, rbac_delay: float, timeout: float, timing_profile: str = "fast",
            time_scale: float = 1.0) -> dict:
-    args = [sys.executable, "-m", "labhelpers.sandbox", "serve", "--state", str(state_dir)]
+    args = [sys.executable, "-m", "labhelpers.sandbox", "serve", "--state", str(state_dir),
+            "--leased", str(LEASE_GRACE)]
     if rbac_delay:
         args += ["--rbac-delay", str(rbac_delay)]
     if timing_profile != "fast":
@@ -120,11 +254,12 @@ def _start(state_dir: Path, rbac_delay: float, timeout: float, timing_profile: s
     raise RuntimeError(f"The sandbox did not become ready within {timeout:.0f} s; see {state_dir}/server.log")
 
 
-def stop(state_dir: Path, timeout: float = 10) -> None:
-    info = running_info(state_dir)
-    if not info:
-        return
-    pid = info["pid"]
+def stop(state_dir: Path, timeout: float = 10) -> int | None:
+    """Stop the server of this state dir (found by its lock, not by sandbox.json); its pid, or None."""
+    drop_lease(state_dir)
+    pid = server_pid(state_dir)
+    if pid is None:
+        return None
     os.kill(pid, signal.SIGTERM)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -132,12 +267,11 @@ def stop(state_dir: Path, timeout: float = 10) -> None:
             os.waitpid(pid, os.WNOHANG)      # reap it if it is our child, or it lingers as a zombie
         except ChildProcessError:
             pass
-        try:
-            os.kill(pid, 0)
-        except OSError:
-            return
+        if server_pid(state_dir) != pid:
+            return pid
         time.sleep(0.05)
     os.kill(pid, signal.SIGKILL)
+    return pid
 
 
 def client_env(info: dict) -> dict[str, str | None]:

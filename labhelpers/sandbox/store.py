@@ -9,9 +9,12 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
 
+from .files import create_private
+
 
 class Store:
     def __init__(self, path: Path | str):
+        create_private(Path(path))     # its WAL and -shm files take this mode too
         self.path = str(path)
         self._local = threading.local()
 

@@ -12,7 +12,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from .tokens import _write_private
+from .files import write_private
 
 # Every host the sandbox terminates TLS for. A wildcard covers one DNS label, which is what vault
 # names and custom sub-domains are.
@@ -84,8 +84,8 @@ def _create(paths: dict[str, Path]) -> None:
 
     def private(k) -> bytes:
         return k.private_bytes(pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
-    _write_private(paths["ca_key"], private(ca_key))
-    _write_private(paths["key"], private(key))
+    write_private(paths["ca_key"], private(ca_key))
+    write_private(paths["key"], private(key))
     ca_pem = ca.public_bytes(pem)
     paths["cert"].write_bytes(leaf.public_bytes(pem) + ca_pem)
     # The public roots plus ours: clients keep reaching nothing else, but the bundle stays a normal one.

@@ -12,6 +12,8 @@ import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from .files import write_private
+
 TOKEN_LIFETIME = 24 * 3600     # ≥ 1 h so clients cache it (wire contract §2); wall clock, not sandbox clock
 
 
@@ -83,14 +85,6 @@ def _load_or_create_key(path: Path) -> rsa.RSAPrivateKey:
     if path.exists():
         return serialization.load_pem_private_key(path.read_bytes(), password=None)
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    _write_private(path, key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+    write_private(path, key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                                            serialization.NoEncryption()))
     return key
-
-
-def _write_private(path: Path, data: bytes) -> None:
-    """Write a secret file readable by its owner only, atomically (two processes may race)."""
-    tmp = path.with_suffix(path.suffix + f".{__import__('os').getpid()}.tmp")
-    tmp.write_bytes(data)
-    tmp.chmod(0o600)
-    tmp.replace(path)
