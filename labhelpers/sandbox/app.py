@@ -184,14 +184,18 @@ def _unauthenticated(sb, req: Request, err: TokenError) -> AzureError:
         messages = {"missing": "Request is missing a Bearer or PoP token.",
                     "audience": f"AKV10022: Invalid audience. Expected https://vault.azure.net, found: {err.detail}.",
                     "expired": "AKV10032: Token has expired.",
-                    "invalid": "AKV10013: Invalid token."}
+                    "invalid": "AKV10013: Invalid token.",
+                    # as the service words it (MicrosoftDocs/azure-docs#75410)
+                    "tenant": f"AKV10032: Invalid issuer. Expected one of https://sts.windows.net/{tenant}/, "
+                              f"found https://sts.windows.net/{err.detail}/."}
         return AzureError(401, "Unauthorized", messages[err.kind], headers={"WWW-Authenticate": challenge})
     if req.plane == "cognitive":
         messages = {"missing": "Access denied due to missing or invalid Microsoft Entra ID token.",
                     "audience": f"Access denied: the token audience '{err.detail}' is not "
                                 "https://cognitiveservices.azure.com.",
                     "expired": "Access denied: the Microsoft Entra ID token has expired.",
-                    "invalid": "Access denied due to invalid Microsoft Entra ID token."}
+                    "invalid": "Access denied due to invalid Microsoft Entra ID token.",
+                    "tenant": "Access denied due to invalid Microsoft Entra ID token."}
         return AzureError(401, "PermissionDenied", messages[err.kind],
                           headers={"WWW-Authenticate": f'Bearer authorization_uri="https://login.microsoftonline.com/{tenant}"'})
     if req.plane == "graph":     # Graph's words for a missing, expired or foreign token
@@ -217,6 +221,12 @@ def _unauthenticated(sb, req: Request, err: TokenError) -> AzureError:
         return AzureError(401, "ExpiredAuthenticationToken",
                           f"The access token expiry UTC time '{err.detail}' is earlier than current UTC time.",
                           headers={"WWW-Authenticate": challenge})
+    if err.kind == "tenant":     # ARM's words (Azure/azure-sdk-for-net#49391)
+        return AzureError(401, "InvalidAuthenticationTokenTenant",
+                          f"The access token is from the wrong issuer 'https://sts.windows.net/{err.detail}/'. "
+                          f"It must match the tenant 'https://sts.windows.net/{tenant}/' associated with this "
+                          f"subscription. Please use the authority (URL) 'https://login.windows.net/{tenant}' "
+                          "to get the token.", headers={"WWW-Authenticate": challenge})
     return AzureError(401, "InvalidAuthenticationToken", "The access token is invalid.",
                       headers={"WWW-Authenticate": challenge})
 

@@ -3,6 +3,7 @@ Handlers receive it as `sb`."""
 from __future__ import annotations
 
 import secrets
+import threading
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,6 +44,7 @@ class Sandbox:
         self.store = Store(self.state_dir / "sandbox.db")
         self.clock = Clock(self.store)
         self._last_tick = float("-inf")
+        self._ticking = threading.Lock()
         self._import_providers()
         with self.store.transaction():
             for sql in registry.SCHEMAS:
@@ -95,10 +97,15 @@ class Sandbox:
 
     def tick(self) -> None:
         """Let what is due on the sandbox clock happen (rotations, purges) before a request: at once
-        after the clock was advanced, otherwise at most once a second."""
+        after the clock was advanced, otherwise at most once a second. One request does it while the
+        others go on; a ticker that returns True had more due than one request may do (a long
+        advance), and the next request carries on."""
         now = self.clock.now()
-        if 0 <= now - self._last_tick < 1:
+        if 0 <= now - self._last_tick < 1 or not self._ticking.acquire(blocking=False):
             return
-        self._last_tick = now
-        for fn in registry.TICKERS:
-            fn(self, now)
+        try:
+            self._last_tick = now
+            if any([fn(self, now) for fn in registry.TICKERS]):
+                self._last_tick = float("-inf")
+        finally:
+            self._ticking.release()

@@ -14,13 +14,14 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from .files import write_private
 
+MAX_EPOCH = 253402300800       # 10000-01-01T00:00:00Z: the first instant a .NET DateTime cannot hold
 TOKEN_LIFETIME = 24 * 3600     # ≥ 1 h so clients cache it (wire contract §2); wall clock, not sandbox clock
 
 
 class TokenError(Exception):
     def __init__(self, kind: str, detail: str = ""):
         super().__init__(f"{kind}: {detail}")
-        self.kind = kind       # missing | invalid | expired | audience
+        self.kind = kind       # missing | invalid | expired | audience | tenant
         self.detail = detail
 
 
@@ -62,14 +63,27 @@ class TokenService:
         return claims
 
     def _decode(self, token: str) -> dict:
+        """Signature and issuer by PyJWT; the time claims and the tenant here, since PyJWT takes
+        `"exp": "1e10"` for a number and overflows on `Infinity`."""
         try:
             claims = jwt.decode(token, self._public, algorithms=["RS256"], issuer=self.issuer,
-                                options={"verify_aud": False, "require": ["exp", "aud", "oid", "tid"]})
-        except jwt.ExpiredSignatureError:
-            exp = jwt.decode(token, options={"verify_signature": False}).get("exp", 0)
-            raise TokenError("expired", datetime.fromtimestamp(exp, timezone.utc).strftime("%m/%d/%Y %H:%M:%S"))
-        except jwt.PyJWTError as exc:
+                                options={"verify_aud": False, "verify_exp": False, "verify_nbf": False,
+                                         "verify_iat": False, "require": ["exp", "aud", "oid", "tid"]})
+        except (jwt.PyJWTError, ValueError, TypeError) as exc:
             raise TokenError("invalid", str(exc))
+        for name in ("exp", "nbf", "iat"):
+            if name in claims and not _numeric_date(claims[name]):
+                raise TokenError("invalid", f"the '{name}' claim is not a NumericDate")
+        if not isinstance(claims["oid"], str):
+            raise TokenError("invalid", "the 'oid' claim is not a string")
+        if claims["tid"] != self.tenant_id:
+            raise TokenError("tenant", str(claims["tid"]))
+        now = time.time()
+        if claims["exp"] <= now:
+            raise TokenError("expired", datetime.fromtimestamp(max(claims["exp"], 0), timezone.utc)
+                             .strftime("%m/%d/%Y %H:%M:%S"))
+        if claims.get("nbf", 0) > now + 300:        # Entra ID's validators allow 5 minutes of skew
+            raise TokenError("invalid", "the token is not valid yet (nbf)")
         return claims
 
     def jwk(self) -> dict:
@@ -79,6 +93,11 @@ class TokenService:
             return base64.urlsafe_b64encode(n.to_bytes((n.bit_length() + 7) // 8, "big")).decode().rstrip("=")
         return {"kty": "RSA", "use": "sig", "kid": self.kid, "x5t": self.kid, "n": b64(numbers.n),
                 "e": b64(numbers.e), "issuer": self.issuer}
+
+
+def _numeric_date(value) -> bool:
+    """RFC 7519 §2: a JSON number of seconds; JSON has no Infinity, and Azure's dates end in 9999."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and -2**53 < value < MAX_EPOCH
 
 
 def _load_or_create_key(path: Path) -> rsa.RSAPrivateKey:
