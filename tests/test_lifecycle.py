@@ -59,9 +59,9 @@ def test_one_server_per_state_dir_whatever_happened_to_sandbox_json(tmp_path):
 
 def test_a_leased_sandbox_stops_once_nobody_uses_it(tmp_path):
     state = tmp_path / "s"
-    kernel = subprocess.Popen([sys.executable, "-c", "import sys, time; from labhelpers.sandbox import server; "
-                               "server.take_lease(sys.argv[1]); print('ok', flush=True); time.sleep(4)", str(state)],
-                              stdout=subprocess.PIPE, text=True, cwd=ROOT)
+    kernel = subprocess.Popen([sys.executable, "-c", "import sys; from labhelpers.sandbox import server; "
+                               "server.take_lease(sys.argv[1]); print('ok', flush=True); sys.stdin.readline()", str(state)],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=ROOT)
     assert kernel.stdout.readline().strip() == "ok"
     proc = subprocess.Popen([sys.executable, "-m", "labhelpers.sandbox", "serve", "--state", str(state),
                              "--leased", "1"], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -69,7 +69,8 @@ def test_a_leased_sandbox_stops_once_nobody_uses_it(tmp_path):
         assert wait_until(lambda: server.running_info(state, wait=0) is not None, 30)
         time.sleep(2)
         assert proc.poll() is None, "the sandbox stopped while a kernel still used it"
-        kernel.wait(10)                       # the kernel ends (as it would by kill -9: the OS drops its lock)
+        kernel.stdin.close()                  # the kernel ends (as by kill -9 too: the OS drops its lock)
+        kernel.wait(10)
         proc.wait(10)
         assert not (state / "leases" / str(kernel.pid)).exists()
     finally:
