@@ -8,11 +8,11 @@ import os
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from azure.core.exceptions import ClientAuthenticationError
+from azure.core.exceptions import ClientAuthenticationError, ServiceRequestError
 from azure.identity import CredentialUnavailableError, DefaultAzureCredential
 
 from . import labstate
-from .errors import NotSignedIn
+from .errors import NotSignedIn, SandboxUnavailable
 from .sandbox import server
 
 ARM_SCOPE = "https://management.azure.com/.default"
@@ -48,15 +48,54 @@ def connect(mode: str) -> dict:
 
 def _use_sandbox() -> dict:
     global _replaced
-    info = server.ensure_running(sandbox_state_dir(),
-                                 rbac_delay=float(os.environ.get("CMKLAB_RBAC_DELAY") or 0),
-                                 timing_profile=os.environ.get("CMKLAB_SANDBOX_TIMING") or "fast",
-                                 time_scale=float(os.environ.get("CMKLAB_SANDBOX_TIME_SCALE") or 1))
+    try:
+        info = server.ensure_running(sandbox_state_dir(),
+                                     rbac_delay=float(os.environ.get("CMKLAB_RBAC_DELAY") or 0),
+                                     timing_profile=os.environ.get("CMKLAB_SANDBOX_TIMING") or "fast",
+                                     time_scale=float(os.environ.get("CMKLAB_SANDBOX_TIME_SCALE") or 1))
+    except server.SandboxFailed as exc:
+        raise SandboxUnavailable(str(exc)) from None
+    _explain_a_lost_sandbox()
     env = server.client_env(info)
     if _replaced is None:
         _replaced = {name: os.environ.get(name) for name in env}
     server.apply_env(env)
     return info
+
+
+LOST_SANDBOX = ("The sandbox is not running any more (it was stopped or killed), so this call got no answer. "
+                "Run this notebook's setup cell again (it restarts the sandbox, your resources kept), "
+                "then this cell.")
+
+
+def lost_sandbox() -> str | None:
+    """LOST_SANDBOX when this kernel uses a sandbox whose server is gone, else None."""
+    if _replaced is None or server.server_pid(sandbox_state_dir()) is not None:
+        return None
+    return LOST_SANDBOX
+
+
+def _explain_a_lost_sandbox() -> None:
+    """In IPython, a call that finds no sandbox (the SDK's ServiceRequestError, or a credential that
+    cannot reach the identity endpoint) shows LOST_SANDBOX instead of a long traceback; these errors
+    keep their traceback whenever the sandbox is running."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return
+    shell = get_ipython()
+    if shell is None:
+        return
+
+    def explain(shell, etype, value, tb, tb_offset=None):
+        line = lost_sandbox()
+        if line is None:
+            shell.showtraceback((etype, value, tb), tb_offset=tb_offset)
+            return None
+        stb = [f"{etype.__name__}: {line}"]
+        shell._showtraceback(etype, value, stb)      # what the kernel sends as the cell's error
+        return stb
+    shell.set_custom_exc((ServiceRequestError, ClientAuthenticationError), explain)
 
 
 def leave_sandbox() -> None:

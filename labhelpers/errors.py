@@ -12,6 +12,10 @@ class NotSignedIn(LabError):
     """azure mode found no credential."""
 
 
+class SandboxUnavailable(LabError):
+    """The sandbox could not be started or is no longer running."""
+
+
 class CheckFailed(LabError):
     """A check is red; headless runs stop here so papermill marks the notebook as failed."""
 

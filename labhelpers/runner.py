@@ -119,6 +119,9 @@ def run_lab(mode: str = "sandbox", subscription_id: str | None = None, region: s
     failed = False
     clock = time.time()
     with kernel_environment(home), kernel_log(folder / "kernels.log"):
+        if mode == "sandbox":                    # the run uses the sandbox from kernel to kernel
+            from .sandbox import server
+            server.take_lease(home / "sandbox")
         for name in notebooks or lab_notebooks():
             if failed and not (mode == "azure" and name == CLEANUP):
                 lab.notebooks.append(NotebookRun(name))
@@ -127,7 +130,6 @@ def run_lab(mode: str = "sandbox", subscription_id: str | None = None, region: s
             lab.notebooks.append(run)
             failed = failed or run.status != "passed"
         if mode == "sandbox":
-            from .sandbox import server
             server.stop(home / "sandbox")
     lab.seconds = time.time() - clock
     (folder / "results.json").write_text(json.dumps(lab.as_dict(), indent=2))

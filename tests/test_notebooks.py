@@ -99,6 +99,7 @@ def sequence(tmp_path_factory):
     """00-05, 01-05 again, 07 twice, 08, then 99-cleanup, each in its own kernel, on one fresh lab home;
     the inventory after each stage."""
     home, out = tmp_path_factory.mktemp("lab-home"), tmp_path_factory.mktemp("executed")
+    server.take_lease(home / "sandbox")          # this test uses the sandbox between the kernels too
     runs, counts = {}, {}
     saved = dict(os.environ)
     os.environ.clear()

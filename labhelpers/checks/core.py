@@ -9,9 +9,9 @@ import time
 from dataclasses import asdict, dataclass, field
 from typing import Callable, Iterable
 
-from azure.core.exceptions import HttpResponseError
+from azure.core.exceptions import HttpResponseError, ServiceRequestError
 
-from .. import display, labstate, session
+from .. import connection, display, labstate, session
 from ..errors import CheckFailed
 
 
@@ -126,6 +126,11 @@ def evaluate(name: str) -> Result:
         message = (exc.error.message if exc.error else str(exc)).splitlines()[0][:300]
         lines.append(Line(False, "reading the state", f"Azure answered {exc.status_code} {code}: {message}",
                           "fix what Azure says, then run this cell again"))
+    except ServiceRequestError:
+        lost = connection.lost_sandbox()
+        if lost is None:
+            raise
+        lines.append(Line(False, "reading the state", "the sandbox is not running any more", lost))
     result = Result(found.name, found.title, found.success, lines, current.mode)
     _record(result)
     return result

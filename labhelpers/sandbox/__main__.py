@@ -9,6 +9,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from . import server
+from .store import StateDamaged
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -49,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
             server.serve(args.state, args.host, args.port, args.rbac_delay, lease_grace=args.leased,
                          accept_newer_api_versions=args.accept_newer_api_versions, timing=args.timing,
                          time_scale=args.time_scale)
-        except server.AlreadyServing as exc:
+        except (server.AlreadyServing, StateDamaged) as exc:
             print(exc, file=sys.stderr)
             return 1
         return 0
@@ -71,7 +72,11 @@ def main(argv: list[str] | None = None) -> int:
               f"'python -m labhelpers.sandbox serve --state {args.state}'.", file=sys.stderr)
         return 1
     from .context import Sandbox
-    sb = Sandbox(args.state)
+    try:
+        sb = Sandbox(args.state)
+    except StateDamaged as exc:
+        print(exc, file=sys.stderr)
+        return 1
     if args.command == "advance":
         try:
             now = sb.clock.advance(args.duration)

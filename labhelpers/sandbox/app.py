@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import re
+import sqlite3
 import time
 import traceback
 import uuid
@@ -15,6 +16,7 @@ from . import catalog, directory, rbac, registry, timing
 from .errors import AzureError
 from .http import Request, Response
 from .routing import ARM, COGNITIVE, GRAPH, KEYVAULT, NotFoundRoute, Router
+from .store import damage
 from .tokens import TokenError
 
 log = logging.getLogger("labhelpers.sandbox")
@@ -100,10 +102,12 @@ def handle(sb, req: Request) -> Response:
             raise AzureError(400, "InvalidHost", f"The sandbox does not serve the host '{req.host}'.")
     except AzureError as err:
         resp = Response(err.status, err.body(), dict(err.headers))
-    except Exception:  # a bug in the sandbox: say so in Azure's shape, keep the details in the log
+    except Exception as exc:  # a bug in the sandbox: say so in Azure's shape, keep the details in the log
         log.error("unhandled error for %s %s\n%s", req.method, req.raw_path, traceback.format_exc())
+        damaged = damage(sb.store.path, exc) if isinstance(exc, sqlite3.DatabaseError) else None
         resp = Response(500, {"error": {"code": "InternalServerError",
-                                        "message": "The sandbox hit an internal error; see its log."}})
+                                        "message": str(damaged) if damaged else
+                                        "The sandbox hit an internal error; see its log."}})
     request_id = str(uuid.uuid4())
     resp.headers.setdefault("x-ms-request-id", request_id)
     if req.plane == "arm":

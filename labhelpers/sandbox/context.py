@@ -3,6 +3,7 @@ Handlers receive it as `sb`."""
 from __future__ import annotations
 
 import secrets
+import sqlite3
 import threading
 import uuid
 from dataclasses import dataclass
@@ -11,7 +12,7 @@ from pathlib import Path
 from . import directory, registry
 from .clock import CLOCK_SCHEMA, Clock
 from .files import private_dir
-from .store import Store
+from .store import Store, damage
 from .tokens import TokenService
 
 registry.schema(CLOCK_SCHEMA)
@@ -46,11 +47,14 @@ class Sandbox:
         self._last_tick = float("-inf")
         self._ticking = threading.Lock()
         self._import_providers()
-        with self.store.transaction():
-            for sql in registry.SCHEMAS:
-                for statement in filter(str.strip, sql.split(";")):
-                    self.store.execute(statement)
-        self._seed()
+        try:
+            with self.store.transaction():
+                for sql in registry.SCHEMAS:
+                    for statement in filter(str.strip, sql.split(";")):
+                        self.store.execute(statement)
+            self._seed()
+        except sqlite3.DatabaseError as exc:
+            raise damage(self.store.path, exc) or exc
         self.tokens = TokenService(self.state_dir, self.tenant_id)
 
     @staticmethod

@@ -32,7 +32,7 @@ from .tls import ensure_tls
 INFO_FILE = "sandbox.json"
 LOCK_FILE = "server.lock"
 LEASES = "leases"
-LEASE_GRACE = 15.0               # seconds without any lease before a leased server stops
+LEASE_GRACE = 30.0               # seconds without any lease before a leased server stops
 WATCH_INTERVAL = 0.5
 log = logging.getLogger("labhelpers.sandbox")
 # Variables that would send a client elsewhere or make DefaultAzureCredential pick another identity.
@@ -44,6 +44,10 @@ CLEARED = ("https_proxy", "http_proxy", "all_proxy", "no_proxy", "HTTP_PROXY", "
 
 class AlreadyServing(RuntimeError):
     pass
+
+
+class SandboxFailed(RuntimeError):
+    """The sandbox could not be started; the message is one line a learner can act on."""
 
 
 def serve(state_dir: Path, host: str = "127.0.0.1", port: int = 0, rbac_delay: float = 0.0,
@@ -180,32 +184,38 @@ def running_info(state_dir: Path, wait: float = 5) -> dict | None:
 
 
 # -- leases: who uses a sandbox the lab started ------------------------------------------------------
-_leases: dict[Path, object] = {}
+_leases: dict[Path, tuple] = {}      # state dir → (locked file, its name)
 
 
 def take_lease(state_dir: Path) -> None:
     """Mark this process as a user of the sandbox for as long as it lives (the OS drops the lock
-    when it exits, however it exits)."""
+    when it exits, however it exits). The file is locked before it appears under its name, so the
+    server never mistakes a lease being taken for one whose process is gone."""
     state_dir = Path(state_dir).resolve()
     if state_dir in _leases:
         return
     folder = private_dir(state_dir) / LEASES
     folder.mkdir(mode=0o700, exist_ok=True)
-    lease = open(folder / str(os.getpid()), "w")
+    name = folder / str(os.getpid())
+    lease = open(name.with_suffix(".tmp"), "w")
     fcntl.flock(lease, fcntl.LOCK_EX)
-    _leases[state_dir] = lease
+    os.replace(lease.name, name)
+    _leases[state_dir] = (lease, name)
 
 
 def drop_lease(state_dir: Path) -> None:
-    lease = _leases.pop(Path(state_dir).resolve(), None)
-    if lease is not None:
-        Path(lease.name).unlink(missing_ok=True)
+    held = _leases.pop(Path(state_dir).resolve(), None)
+    if held is not None:
+        lease, name = held
+        name.unlink(missing_ok=True)
         lease.close()
 
 
 def _leases_held(state_dir: Path) -> bool:
     held = False
     for path in (state_dir / LEASES).glob("*"):
+        if path.suffix == ".tmp":
+            continue
         try:
             with open(path) as lease:
                 try:
@@ -240,6 +250,7 @@ def _start(state_dir: Path, rbac_delay: float, timeout: float, timing_profile: s
     if timing_profile != "fast":
         args += ["--timing", timing_profile, "--time-scale", str(time_scale)]
     with open(state_dir / "server.out", "ab") as out:
+        out_start = out.tell()
         proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=out, stderr=out, start_new_session=True)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -247,11 +258,20 @@ def _start(state_dir: Path, rbac_delay: float, timeout: float, timing_profile: s
         if info.get("pid") == proc.pid:
             return info
         if proc.poll() is not None:
-            tail = (state_dir / "server.out").read_text(errors="replace")[-2000:]
-            raise RuntimeError(f"The sandbox failed to start (exit {proc.returncode}):\n{tail}")
+            raise SandboxFailed(_failure_line(state_dir, out_start, proc.returncode))
         time.sleep(0.05)
     proc.kill()
-    raise RuntimeError(f"The sandbox did not become ready within {timeout:.0f} s; see {state_dir}/server.log")
+    raise SandboxFailed(f"The sandbox did not become ready within {timeout:.0f} s; see {state_dir}/server.log")
+
+
+def _failure_line(state_dir: Path, start: int, code: int) -> str:
+    """What `serve` said as it failed: its one line for known failures, else where to look."""
+    with open(state_dir / "server.out", "rb") as out:
+        out.seek(start)
+        lines = out.read().decode(errors="replace").strip().splitlines()
+    if lines and not any(line.startswith("Traceback") for line in lines):
+        return lines[-1]
+    return f"The sandbox failed to start (exit {code}); the details are in {state_dir}/server.out."
 
 
 def stop(state_dir: Path, timeout: float = 10) -> int | None:

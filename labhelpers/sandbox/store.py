@@ -12,6 +12,21 @@ from typing import Any, Iterator
 from .files import create_private
 
 
+class StateDamaged(Exception):
+    """The state database cannot be read (not SQLite, or corrupt): one line saying what to do."""
+
+    def __init__(self, path: str, exc: Exception):
+        folder = Path(path).parent
+        super().__init__(f"The sandbox state in {folder} is damaged ({Path(path).name}: {exc}). Stop the sandbox "
+                         f"(python -m labhelpers.sandbox stop --state {folder}), move the folder aside "
+                         f"(mv {folder} {folder}.damaged) and run 00-setup again: it starts a fresh, empty sandbox.")
+
+
+def damage(path: str, exc: Exception) -> StateDamaged | None:
+    """StateDamaged for sqlite's 'not a database' / 'malformed' errors (not for locks or bad SQL)."""
+    return StateDamaged(path, exc) if type(exc) is sqlite3.DatabaseError else None
+
+
 class Store:
     def __init__(self, path: Path | str):
         create_private(Path(path))     # its WAL and -shm files take this mode too
