@@ -145,7 +145,16 @@ def _dispatch(sb, req: Request) -> Response:
             action = route.action(req, params) if callable(route.action) else route.action
             scope = route.scope(req, params) if route.scope else req.path.rstrip("/")
             rbac.require_arm(sb, req.caller, action, scope)
-    return timing.shape(sb, req, route.handler(sb, req, **params))
+    if req.method in ("GET", "HEAD"):
+        return timing.shape(sb, req, route.handler(sb, req, **params))
+    # One transaction per write: a bug half-way changes nothing. A refusal keeps what was recorded on the
+    # way (a denied CMK unwrap stays in the vault's audit log, as in Azure).
+    with sb.store.transaction():
+        try:
+            return timing.shape(sb, req, route.handler(sb, req, **params))
+        except AzureError as err:
+            refusal = err
+    raise refusal
 
 
 def _not_found(req: Request) -> AzureError:
@@ -205,7 +214,8 @@ def _unauthenticated(sb, req: Request, err: TokenError) -> AzureError:
     if req.plane == "graph":     # Graph's words for a missing, expired or foreign token
         messages = {"missing": "Access token is empty.", "expired": "Lifetime validation failed, the token is expired.",
                     "audience": "Access token validation failure. Invalid audience.",
-                    "invalid": "Access token validation failure."}
+                    "invalid": "Access token validation failure.",
+                    "tenant": "Access token validation failure. Invalid issuer."}
         return AzureError(401, "InvalidAuthenticationToken", messages[err.kind],
                           headers={"WWW-Authenticate": 'Bearer realm="", authorization_uri='
                                                        '"https://login.microsoftonline.com/common/oauth2/authorize", '

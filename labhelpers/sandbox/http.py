@@ -50,18 +50,22 @@ class Request:
         return self.arg("api-version")
 
     def json(self, *, required: bool = True) -> Any:
-        """Body as JSON; malformed JSON is Azure's 400 InvalidRequestContent."""
+        """Body as JSON; malformed JSON is Azure's 400 InvalidRequestContent. So is what JSON or the
+        services' .NET readers cannot hold, and what could not be stored and read back: NaN and
+        ±Infinity (not JSON), integers outside Int64, strings with lone surrogates, and nesting deeper
+        than Json.NET's and System.Text.Json's default MaxDepth of 64."""
         if not self.body.strip():
             if required:
-                raise AzureError(400, "InvalidRequestContent",
-                                 "The request content was invalid and could not be deserialized: "
-                                 "'The request body is empty.'.")
+                raise _undeserializable("The request body is empty.")
             return {}
         try:
-            return json.loads(self.body)
+            value = json.loads(self.body, parse_constant=_no_constant, parse_int=_int64)
+        except RecursionError:
+            raise _undeserializable(f"The reader's maximum depth of {MAX_DEPTH} has been exceeded.") from None
         except (ValueError, UnicodeDecodeError) as exc:
-            raise AzureError(400, "InvalidRequestContent",
-                             f"The request content was invalid and could not be deserialized: '{exc}'.")
+            raise _undeserializable(str(exc)) from None
+        _check_tree(value)
+        return value
 
     def json_object(self, *, required: bool = True) -> dict:
         body = self.json(required=required)
@@ -70,6 +74,50 @@ class Request:
                              "The request content was invalid and could not be deserialized: "
                              "'a JSON object was expected'.")
         return body
+
+
+MAX_DEPTH = 64
+INT64 = range(-2**63, 2**63)
+
+
+def _undeserializable(reason: str) -> AzureError:
+    return AzureError(400, "InvalidRequestContent",
+                      f"The request content was invalid and could not be deserialized: '{reason}'.")
+
+
+def _no_constant(name: str):
+    raise ValueError(f"Unexpected character encountered while parsing value: {name}")
+
+
+def _int64(text: str) -> int:
+    value = int(text)
+    if value not in INT64:
+        raise ValueError(f"Value {text} is too large or too small for an Int64")
+    return value
+
+
+def _check_tree(value: Any) -> None:
+    """Depth and strings of a parsed body, without recursion (a deep body must not overflow here)."""
+    stack = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, (dict, list)):
+            if depth > MAX_DEPTH:
+                raise _undeserializable(f"The reader's maximum depth of {MAX_DEPTH} has been exceeded.")
+            items = node.items() if isinstance(node, dict) else enumerate(node)
+            for key, item in items:
+                if isinstance(key, str):
+                    _check_string(key)
+                stack.append((item, depth + 1))
+        elif isinstance(node, str):
+            _check_string(node)
+
+
+def _check_string(text: str) -> None:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise _undeserializable("A string holds an unpaired surrogate (invalid UTF-16).") from None
 
 
 @dataclass
@@ -92,7 +140,7 @@ def page(items: list, req: Request) -> dict:
     """An ARM list body, cut to `$top` when the request asks for it."""
     top = req.arg("$top")
     if top is not None:
-        if not top.isdigit() or int(top) < 1:
+        if not (top.isascii() and top.isdigit()) or int(top) < 1:
             raise AzureError(400, "InvalidParameter", f"The value '{top}' of '$top' must be a positive integer.")
         items = items[:int(top)]
     return {"value": items}
