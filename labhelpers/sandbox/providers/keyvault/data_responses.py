@@ -32,7 +32,28 @@ def _version_error(req, route) -> AzureError:
 
 
 def _route(method: str, pattern: str, name: str, versions=VERSIONS):
-    return KEYVAULT.route(method, pattern, api_versions=versions, version_error=_version_error, name=name)
+    def register(handler):
+        def in_the_version_asked_for(sb, req, **params):
+            return _as_version(req.api_version, handler(sb, req, **params))
+        in_the_version_asked_for.__name__ = handler.__name__
+        KEYVAULT.route(method, pattern, api_versions=versions, version_error=_version_error, name=name)(
+            in_the_version_asked_for)
+        return handler
+    return register
+
+
+# Versions before 7.5 have no attributes.hsmPlatform (it arrived with 7.5: the spec's KeyAttributes, and
+# Azure.Security.KeyVault.Keys tests assert it only from ServiceVersion V7_5): answer in the shape asked for.
+_BEFORE_HSM_PLATFORM = {v for v in VERSIONS if v == "2016-10-01" or (v[:2] == "7." and v < "7.5")}
+
+
+def _as_version(api_version: str | None, resp: Response) -> Response:
+    if api_version not in _BEFORE_HSM_PLATFORM or not isinstance(resp.body, dict):
+        return resp
+    for entry in [resp.body, *(resp.body.get("value") or [])]:
+        if isinstance(entry, dict) and isinstance(entry.get("attributes"), dict):
+            entry["attributes"].pop("hsmPlatform", None)
+    return resp
 
 
 # ---- shared steps ---------------------------------------------------------------------------------
