@@ -7,8 +7,9 @@
   202 + Azure-AsyncOperation in Accepted (issue #8's recorded traffic); a vault PUT is 200
   in RegisteringDns; purges and resource-group deletes are 202 + Location; GETs of the resource report
   the in-progress state until the operation's time is up on the sandbox clock;
-- a just-deleted key is 404 on /deletedkeys for a moment (the SDK's delete poller polls it: wire
-  contract §3.3; azure-sdk-for-python keyvault-keys recordings show the 404s before the 200);
+- a just-deleted key is 404 on /deletedkeys for a moment: the eventual consistency the SDK's delete
+  poller exists for (azure-keyvault-keys `_shared/_polling.py` polls /deletedkeys while it answers
+  404; wire contract §3.3);
 - role assignments take effect only after Azure's propagation delay, on both planes and for the key
   check an account makes as its identity (rbac.py reads `Config.rbac_delay`).
 
