@@ -87,6 +87,12 @@ def test_no_import_cycle_in_labhelpers():
     assert cycles(import_graph()) == []
 
 
+def test_no_module_over_500_lines():
+    long = {str(path.relative_to(ROOT)): n for path, _ in _modules().values()
+            if (n := len(path.read_text().splitlines())) > MAX_LINES}
+    assert long == {}
+
+
 def test_every_notebook_runs_the_checks_its_module_declares():
     """Each checks module names a notebook of the lab; each `lab.check(...)` in a notebook is one of that
     notebook's checks, and each of its checks is run there."""

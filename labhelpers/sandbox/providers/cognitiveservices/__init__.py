@@ -1,2 +1,4 @@
-"""Microsoft.CognitiveServices: AI Foundry accounts and projects with customer-managed keys."""
+"""Microsoft.CognitiveServices: AI Foundry accounts and projects with customer-managed keys. State and shared
+rules in models, accounts (PUT/PATCH rules, lifecycle), projects, cmk (the key checks), responses (ARM wire
+format and routes), data_responses (the resource's own endpoint)."""
 from . import data_responses, responses  # noqa: F401  (registers routes)

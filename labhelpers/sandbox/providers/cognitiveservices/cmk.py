@@ -9,7 +9,6 @@ the account unwraps it again and re-reads the key, so a revoked role, a disabled
 key stops the account at its next request. Nothing is cached between uses."""
 from __future__ import annotations
 
-import base64
 import json
 import re
 import secrets
@@ -19,10 +18,12 @@ from urllib.parse import urlsplit
 
 from ... import app, directory
 from ...clock import iso
+from ...encoding import b64url, unb64url
 from ...errors import AzureError
 from ...http import Request
+from ...store import loads
 from ..keyvault import models as kv_models
-from . import models
+from . import accounts, models
 
 KV_API = "7.4"                        # what first-party resource providers send (facts §E sample)
 KV_AUDIENCE = "https://vault.azure.net"
@@ -167,7 +168,7 @@ def _check_key(sb, ref: KeyRef, bundle: dict) -> None:
     """RSA or RSA-HSM 2048 only (every Foundry CMK doc, facts §C1); enabled; inside nbf/exp."""
     key, attrs = bundle.get("key") or {}, bundle.get("attributes") or {}
     what = f"key '{ref.name}' in key vault '{ref.vault}'"
-    bits = int.from_bytes(base64.urlsafe_b64decode(key.get("n", "") + "=="), "big").bit_length()
+    bits = int.from_bytes(unb64url(key.get("n", "")), "big").bit_length()
     if key.get("kty") not in ("RSA", "RSA-HSM") or bits != 2048:
         size = f" {bits}" if key.get("kty", "").startswith("RSA") else ""
         raise KeyProblem("UnsupportedKeyType", f"The {what} is {key.get('kty')}{size}; customer-managed keys for "
@@ -190,14 +191,14 @@ def _crypto(sb, account, principal, ref: KeyRef, kid: str, op: str, value: str) 
     return data["value"]
 
 
-def _vault(sb, account: models.Account, ref: KeyRef) -> dict:
+def _vault(sb, account: models.Account, ref: KeyRef) -> None:
     """The vault must exist in the account's region, with soft delete and purge protection. (Same tenant
     holds by construction: the sandbox has one tenant and Key Vault refuses any other tenantId.)"""
-    vault = kv_models.get_vault_by_name(sb, ref.vault)
+    vault = kv_models.row(sb, ref.vault)
     if vault is None:
         raise KeyProblem("KeyVaultNotFound", f"The key vault '{ref.vault}' (https://{ref.vault}.vault.azure.net/) "
                          "does not exist. Check properties.encryption.keyVaultProperties.keyVaultUri.")
-    props = vault["properties"]
+    props = loads(vault["properties"])
     if vault["location"] != account.location:
         raise KeyProblem("KeyVaultRegionMismatch", f"The key vault '{ref.vault}' is in region '{vault['location']}' but "
                          f"account '{account.name}' is in '{account.location}'; the key vault and the Azure AI "
@@ -208,12 +209,11 @@ def _vault(sb, account: models.Account, ref: KeyRef) -> dict:
                          f"soft delete and purge protection (enableSoftDelete={props.get('enableSoftDelete')}, "
                          f"enablePurgeProtection={bool(props.get('enablePurgeProtection'))}). Enable purge "
                          "protection on the vault.")
-    return vault
 
 
 # ---- configure (PUT/PATCH with keySource Microsoft.KeyVault) ------------------------------------------------
 
-def configure(sb, change: models.Change) -> dict:
+def configure(sb, change: accounts.Change) -> dict:
     """Validate a requested CMK and prove the identity can use it: get the key, wrap a new DEK, unwrap
     it. Returns the state to store with the account, or raises 400 naming what is wrong."""
     doc = change.doc
@@ -244,8 +244,8 @@ def configure(sb, change: models.Change) -> dict:
         _check_key(sb, ref, bundle)
         kid = bundle["key"]["kid"]
         dek = secrets.token_bytes(32)
-        wrapped = _crypto(sb, planned, principal, ref, kid, "wrapkey", _b64(dek))
-        if _unb64(_crypto(sb, planned, principal, ref, kid, "unwrapkey", wrapped)) != dek:
+        wrapped = _crypto(sb, planned, principal, ref, kid, "wrapkey", b64url(dek))
+        if unb64url(_crypto(sb, planned, principal, ref, kid, "unwrapkey", wrapped)) != dek:
             raise KeyProblem("KeyVaultOperationFailed", f"Unwrapping with key '{kid}' did not return the wrapped "
                                                         "data key.")
     except KeyProblem as problem:
@@ -277,17 +277,10 @@ def use(sb, account: models.Account) -> None:
                          wrapped=_crypto(sb, account, principal, ref, bundle["key"]["kid"], "wrapkey", dek))
     except KeyProblem as problem:
         state.update(status=f"Inaccessible ({problem.code}): {problem.message}", checked=sb.clock.now())
-        models.record_cmk(sb, account, state)
+        accounts.record_cmk(sb, account, state)
         raise AzureError(403, "CustomerManagedKeyInaccessible",
                          f"Account '{account.name}' cannot use its customer-managed key, so its data cannot be "
                          f"decrypted: {problem.message}", details=[{"code": problem.code, "message": problem.message}])
     state.update(status=HEALTHY, checked=sb.clock.now())
-    models.record_cmk(sb, account, state)
+    accounts.record_cmk(sb, account, state)
 
-
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).decode().rstrip("=")
-
-
-def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))

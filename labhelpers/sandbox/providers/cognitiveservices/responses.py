@@ -11,7 +11,7 @@ from ...http import ok
 from ...registry import resource_lister
 from ...routing import ARM
 from ..resources.models import require_group
-from . import cmk, models
+from . import accounts, cmk, models, projects
 
 _NS = models.NAMESPACE
 _SUB = "/subscriptions/{subscriptionId}/providers/" + _NS
@@ -68,7 +68,7 @@ def account_json(sb, account: models.Account, *, deleted: bool = False) -> dict:
         # Sandbox signal (Cosmos DB's documented property name): the outcome of the last key use.
         props["customerManagedKeyStatus"] = account.cmk["status"]
     if deleted:
-        props.update(models.deletion_dates(account))
+        props.update(accounts.deletion_dates(account))
     # A deleted account's type is deletedAccounts (recorded answers, issue #8; the spec example says accounts)
     kind_of = f"{_NS}/deletedAccounts" if deleted else models.ACCOUNT_TYPE
     out = {"id": account.id, "name": account.name, "type": kind_of, "location": account.location,
@@ -135,27 +135,27 @@ def check_domain_availability(sb, req, subscriptionId):
 def put_account(sb, req, subscriptionId, resourceGroupName, accountName):
     group = require_group(sb, subscriptionId, resourceGroupName)["name"]
     body = req.json_object()
-    restored = models.refuse_if_soft_deleted(sb, subscriptionId, group, accountName, body)
+    restored = accounts.refuse_if_soft_deleted(sb, subscriptionId, group, accountName, body)
     if restored:
         return ok(account_json(sb, restored), 200)
     creating = models.get_account(sb, subscriptionId, group, accountName) is None
-    change = models.plan(sb, subscriptionId, group, accountName, body, creating=creating)
+    change = accounts.plan(sb, subscriptionId, group, accountName, body, creating=creating)
     return _apply(sb, change, req.caller)
 
 
 @_route("PATCH", _ACCOUNT, f"{_NS}/accounts/write", name="AccountPatch")
 def patch_account(sb, req, subscriptionId, resourceGroupName, accountName):
     account = models.require_account(sb, subscriptionId, resourceGroupName, accountName)
-    change = models.plan(sb, subscriptionId, account.resource_group, account.name, req.json_object(), creating=False)
+    change = accounts.plan(sb, subscriptionId, account.resource_group, account.name, req.json_object(), creating=False)
     return _apply(sb, change, req.caller)
 
 
-def _apply(sb, change: models.Change, caller):
+def _apply(sb, change: accounts.Change, caller):
     # The key is checked as the identity before anything is written (outside the write transaction,
     # so Key Vault's audit records of a refused attempt are kept).
     state = cmk.configure(sb, change) if change.cmk_requested else None
-    account, created = models.save(sb, change, state)
-    account = models.stamp(sb, account, caller, created)
+    account, created = accounts.save(sb, change, state)
+    account = accounts.stamp(sb, account, caller, created)
     return ok(account_json(sb, account), 201 if created else 200)
 
 
@@ -170,7 +170,7 @@ def delete_account(sb, req, subscriptionId, resourceGroupName, accountName):
     account = models.get_account(sb, subscriptionId, resourceGroupName, accountName)
     if account is None:
         return ok(status=204)            # ARM: deleting what is not there is a 204
-    models.soft_delete(sb, account)
+    accounts.soft_delete(sb, account)
     return ok(status=200)
 
 
@@ -199,7 +199,7 @@ def _local_auth(account: models.Account, what: str) -> None:
 def list_keys(sb, req, subscriptionId, resourceGroupName, accountName):
     account = models.require_account(sb, subscriptionId, resourceGroupName, accountName)
     _local_auth(account, "list")
-    return ok(models.access_keys(sb, account))
+    return ok(accounts.access_keys(sb, account))
 
 
 @_route("POST", _ACCOUNT + "/regenerateKey", f"{_NS}/accounts/regenerateKey/action", name="AccountRegenerateKey")
@@ -209,7 +209,7 @@ def regenerate_key(sb, req, subscriptionId, resourceGroupName, accountName):
     if str(key_name).lower() not in ("key1", "key2"):
         raise AzureError(400, "InvalidRequestContent", f"The keyName '{key_name}' is not valid; use Key1 or Key2.")
     _local_auth(account, "regenerate")
-    return ok(models.access_keys(sb, account, regenerate=key_name))
+    return ok(accounts.access_keys(sb, account, regenerate=key_name))
 
 
 # ---- soft-deleted accounts ------------------------------------------------------------------------------
@@ -223,14 +223,14 @@ def list_deleted(sb, req, subscriptionId):
 @_route("GET", _DELETED, f"{_NS}/locations/resourceGroups/deletedAccounts/read",
         "locations/resourceGroups/deletedAccounts", name="DeletedAccountGet")
 def get_deleted(sb, req, subscriptionId, location, resourceGroupName, accountName):
-    return ok(account_json(sb, models.find_deleted(sb, subscriptionId, location, resourceGroupName, accountName),
+    return ok(account_json(sb, accounts.find_deleted(sb, subscriptionId, location, resourceGroupName, accountName),
                            deleted=True))
 
 
 @_route("DELETE", _DELETED, f"{_NS}/locations/resourceGroups/deletedAccounts/delete",
         "locations/resourceGroups/deletedAccounts", name="DeletedAccountPurge")
 def purge_deleted(sb, req, subscriptionId, location, resourceGroupName, accountName):
-    models.purge(sb, models.find_deleted(sb, subscriptionId, location, resourceGroupName, accountName))
+    accounts.purge(sb, accounts.find_deleted(sb, subscriptionId, location, resourceGroupName, accountName))
     return ok(status=200)
 
 
@@ -241,34 +241,34 @@ _PROJECT = _ACCOUNT + "/projects/{projectName}"
 
 @_route("PUT", _PROJECT, f"{_NS}/accounts/projects/write", "accounts/projects", name="ProjectPut")
 def put_project(sb, req, subscriptionId, resourceGroupName, accountName, projectName):
-    account = models.parent_account(sb, subscriptionId, resourceGroupName, accountName)
-    project, created = models.put_project(sb, account, projectName, req.json_object(), patch=False)
+    account = projects.parent_account(sb, subscriptionId, resourceGroupName, accountName)
+    project, created = projects.put_project(sb, account, projectName, req.json_object(), patch=False)
     return ok(project_json(sb, project), 201 if created else 200)
 
 
 @_route("PATCH", _PROJECT, f"{_NS}/accounts/projects/write", "accounts/projects", name="ProjectPatch")
 def patch_project(sb, req, subscriptionId, resourceGroupName, accountName, projectName):
-    account = models.parent_account(sb, subscriptionId, resourceGroupName, accountName)
-    project, _ = models.put_project(sb, account, projectName, req.json_object(), patch=True)
+    account = projects.parent_account(sb, subscriptionId, resourceGroupName, accountName)
+    project, _ = projects.put_project(sb, account, projectName, req.json_object(), patch=True)
     return ok(project_json(sb, project))
 
 
 @_route("GET", _PROJECT, f"{_NS}/accounts/projects/read", "accounts/projects", name="ProjectGet")
 def get_project(sb, req, subscriptionId, resourceGroupName, accountName, projectName):
-    account = models.parent_account(sb, subscriptionId, resourceGroupName, accountName)
+    account = projects.parent_account(sb, subscriptionId, resourceGroupName, accountName)
     return ok(project_json(sb, models.require_project(sb, account, projectName)))
 
 
 @_route("DELETE", _PROJECT, f"{_NS}/accounts/projects/delete", "accounts/projects", name="ProjectDelete")
 def delete_project(sb, req, subscriptionId, resourceGroupName, accountName, projectName):
-    account = models.parent_account(sb, subscriptionId, resourceGroupName, accountName)
+    account = projects.parent_account(sb, subscriptionId, resourceGroupName, accountName)
     if models.get_project(sb, account, projectName) is None:
         return ok(status=204)
-    models.delete_project(sb, account, projectName)
+    projects.delete_project(sb, account, projectName)
     return ok(status=200)
 
 
 @_route("GET", _ACCOUNT + "/projects", f"{_NS}/accounts/projects/read", "accounts/projects", name="ProjectList")
 def list_projects(sb, req, subscriptionId, resourceGroupName, accountName):
-    account = models.parent_account(sb, subscriptionId, resourceGroupName, accountName)
+    account = projects.parent_account(sb, subscriptionId, resourceGroupName, accountName)
     return ok({"value": [project_json(sb, p) for p in models.list_projects(sb, account)]})

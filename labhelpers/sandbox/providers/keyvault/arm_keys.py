@@ -10,7 +10,7 @@ from ...http import ok
 from ...routing import ARM
 from ...store import loads
 from ..resources.models import require_group
-from . import keys, models
+from . import data_responses, keys, models
 
 _VAULT = ("/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.KeyVault"
           "/vaults/{vaultName}")
@@ -36,7 +36,7 @@ def _vault(sb, subscription_id: str, group: str, name: str) -> dict:
 def key_json(sb, vault: dict, v: dict, *, versioned: bool = False) -> dict:
     """The ARM Key resource (spec definition Key): the data-plane key seen as a proxy resource."""
     vid = models.vault_id(vault["subscription_id"], vault["resource_group"], vault["name"])
-    attrs = keys.attributes(vault, v)
+    attrs = data_responses.attributes(vault, v)
     for field in ("recoverableDays", "hsmPlatform"):      # not in the ARM KeyAttributes
         attrs.pop(field, None)
     props = {"attributes": attrs, "kty": v["kty"], "keyOps": loads(v["key_ops"]),
@@ -61,7 +61,7 @@ def create_if_not_exist(sb, req, subscriptionId, resourceGroupName, vaultName, k
     props = body.get("properties")
     if not isinstance(props, dict):
         raise AzureError(400, "BadRequest", "The request must have 'properties' (the key to create).")
-    r = keys._name_row(sb, vault, keyName)
+    r = keys.name_row(sb, vault, keyName)
     if r is not None and r["deleted"] is None:
         return ok(key_json(sb, vault, keys.version_row(sb, vault, keyName)))
     data_body = {"kty": props.get("kty"), "key_size": props.get("keySize"), "crv": props.get("curveName"),
@@ -80,8 +80,7 @@ def get_key(sb, req, subscriptionId, resourceGroupName, vaultName, keyName):
 @_route("GET", _VAULT + "/keys", "Microsoft.KeyVault/vaults/keys/read", "vaults/keys", "ArmKeyList")
 def list_keys(sb, req, subscriptionId, resourceGroupName, vaultName):
     vault = _vault(sb, subscriptionId, resourceGroupName, vaultName)
-    rows = sb.store.all("SELECT name FROM kv_keys WHERE vault = ? AND deleted IS NULL ORDER BY key", (vault["key"],))
-    return ok({"value": [key_json(sb, vault, keys.version_row(sb, vault, r["name"])) for r in rows]})
+    return ok({"value": [key_json(sb, vault, v) for v in keys.list_latest(sb, vault)]})
 
 
 @_route("GET", _KEY + "/versions", "Microsoft.KeyVault/vaults/keys/versions/read", "vaults/keys", "ArmKeyListVersions")

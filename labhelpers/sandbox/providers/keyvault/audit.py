@@ -1,5 +1,6 @@
 """Key Vault's audit log: one AuditEvent record per data-plane request (and per scheduled rotation),
-in the JSON shape diagnostic settings deliver (reference/azure-behavior-facts.md §E).
+in the JSON shape diagnostic settings deliver (reference/azure-behavior-facts.md §E), written by the
+plane's observer after every request, which also adds Key Vault's own response headers.
 
 Records keep no token or key material: the caller's identity claims, the object id and the
 request URI only."""
@@ -22,6 +23,7 @@ CREATE TABLE IF NOT EXISTS kv_audit (
 CREATE INDEX IF NOT EXISTS kv_audit_vault ON kv_audit (vault, seq);
 """)
 
+SERVICE_VERSION = "1.9.2795.1"
 # The identity claims Key Vault copies into `identity.claim` (facts §E).
 _CLAIMS = ("oid", "appid", "appidacr", "idtyp", "xms_mirid", "upn", "unique_name", "ipaddr", "scp", "amr")
 
@@ -95,3 +97,14 @@ def _error_message(resp) -> str:
             return ""
     err = (body or {}).get("error") if isinstance(body, dict) else None
     return str(err.get("message", "")).replace("\r\n", "\n") if isinstance(err, dict) else ""
+
+
+@registry.observer("keyvault")
+def _observe(sb, req, resp, duration_ms: float) -> None:
+    vault = models.row(sb, req.host_label, deleted=None)
+    if vault:
+        resp.headers.setdefault("x-ms-keyvault-region", vault["location"])
+    resp.headers.setdefault("x-ms-keyvault-service-version", SERVICE_VERSION)
+    resp.headers.setdefault("x-ms-keyvault-network-info",
+                            f"conn_type=Ipv4;addr={req.client_ip};act_addr_fam=InterNetwork;")
+    record_request(sb, req, resp, duration_ms, vault)

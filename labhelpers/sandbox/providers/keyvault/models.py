@@ -90,29 +90,16 @@ def live_in_group(sb, subscription_id: str, group: str, name: str) -> dict | Non
     return None
 
 
-def to_json(r: dict) -> dict:
-    props = loads(r["properties"])
-    props.update(vaultUri=f"https://{r['key']}.vault.azure.net/", provisioningState="Succeeded")
-    return {"id": vault_id(r["subscription_id"], r["resource_group"], r["name"]), "name": r["name"],
-            "type": TYPE, "location": r["location"], "tags": loads(r["tags"]),
-            "systemData": loads(r["system_data"]), "properties": props}
+def live(sb, subscription_id: str, group: str | None = None) -> list[dict]:
+    """The live vaults of a subscription (or of one of its resource groups), by name."""
+    return sb.store.all("SELECT * FROM kv_vaults WHERE subscription_id = ? COLLATE NOCASE AND deleted IS NULL "
+                        "AND (? IS NULL OR resource_group = ? COLLATE NOCASE) ORDER BY key",
+                        (subscription_id, group, group))
 
 
-def deleted_json(r: dict) -> dict:
-    props = loads(r["properties"])
-    return {"id": f"/subscriptions/{r['subscription_id']}/providers/Microsoft.KeyVault/locations/{r['location']}"
-                  f"/deletedVaults/{r['name']}",
-            "name": r["name"], "type": "Microsoft.KeyVault/deletedVaults",
-            "properties": {"vaultId": vault_id(r["subscription_id"], r["resource_group"], r["name"]),
-                           "location": r["location"], "deletionDate": iso(r["deleted"]),
-                           "scheduledPurgeDate": iso(r["purge_at"]), "tags": loads(r["tags"]),
-                           "purgeProtectionEnabled": bool(props.get("enablePurgeProtection"))}}
-
-
-def get_vault_by_name(sb, name: str) -> dict | None:
-    """The live vault as its ARM GET JSON (for other providers: CMK checks), or None."""
-    r = row(sb, name)
-    return to_json(r) if r else None
+def deleted(sb, subscription_id: str) -> list[dict]:
+    return sb.store.all("SELECT * FROM kv_vaults WHERE subscription_id = ? COLLATE NOCASE AND deleted IS NOT NULL "
+                        "ORDER BY key", (subscription_id,))
 
 
 def retention_days(r: dict) -> int:
@@ -205,7 +192,7 @@ def _tags(body: dict, default: dict) -> dict:
 
 def create_or_update(sb, caller, subscription_id: str, group: str, name: str, body: dict,
                      api_version: str) -> tuple[dict, bool]:
-    """PUT: returns (vault JSON, created?)."""
+    """PUT: returns (the vault's row, created?)."""
     if name_error(name):
         raise AzureError(400, "VaultNameNotValid", name_error(name))
     props = body.get("properties")
@@ -245,7 +232,7 @@ def create_or_update(sb, caller, subscription_id: str, group: str, name: str, bo
                        "that does not use the Azure RBAC permission model.")
         _save(sb, caller, existing, subscription_id, group, name, location,
               _tags(body, loads(existing["tags"]) if existing else {}), stored)
-    return to_json(row(sb, name)), existing is None
+    return row(sb, name), existing is None
 
 
 def _guard_permission_model(sb, caller, current: dict | None, props: dict, vid: str) -> None:
@@ -289,7 +276,7 @@ def _recover(sb, caller, existing: dict, body: dict) -> dict:
     # The recovered vault keeps its own properties; the request's are not applied on recovery.
     sb.store.execute("UPDATE kv_vaults SET deleted = NULL, purge_at = NULL, tags = ?, system_data = ? WHERE key = ?",
                      (dumps(_tags(body, loads(existing["tags"]))), dumps(system), existing["key"]))
-    return to_json(row(sb, existing["name"]))
+    return row(sb, existing["name"])
 
 
 def update(sb, caller, subscription_id: str, group: str, name: str, body: dict) -> dict:
@@ -307,7 +294,7 @@ def update(sb, caller, subscription_id: str, group: str, name: str, body: dict) 
         stored = _merge(current, props, "")
         _save(sb, caller, existing, subscription_id, group, name, existing["location"],
               _tags(body, loads(existing["tags"])), stored)
-    return to_json(row(sb, name))
+    return row(sb, name)
 
 
 def soft_delete(sb, r: dict) -> None:
@@ -369,14 +356,6 @@ def _delete_group(sb, caller, subscription_id: str, group: str) -> None:
 @registry.host_check("keyvault")
 def _vault_host(sb, label: str) -> bool:
     return row(sb, label) is not None
-
-
-@registry.resource_lister
-def _list_vaults(sb, subscription_id: str, group: str | None) -> list[dict]:
-    """Live vaults as ARM's generic list shows them (no properties: the sku is one of them)."""
-    rows = sb.store.all("SELECT * FROM kv_vaults WHERE subscription_id = ? COLLATE NOCASE AND deleted IS NULL "
-                        "AND (? IS NULL OR resource_group = ? COLLATE NOCASE)", (subscription_id, group, group))
-    return [{k: v for k, v in to_json(r).items() if k in ("id", "name", "type", "location", "tags")} for r in rows]
 
 
 @registry.resource_exists("Microsoft.KeyVault", "vaults")

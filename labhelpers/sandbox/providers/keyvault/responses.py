@@ -3,14 +3,43 @@
 from __future__ import annotations
 
 from ... import catalog
+from ...clock import iso
 from ...errors import AzureError
 from ...http import Response, ok, page
+from ...registry import resource_lister
 from ...routing import ARM
+from ...store import loads
 from ..resources.models import require_group
 from . import models
 
 _SUB = "/subscriptions/{subscriptionId}/providers/Microsoft.KeyVault"
 _RG = "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.KeyVault"
+
+
+def to_json(r: dict) -> dict:
+    props = loads(r["properties"])
+    props.update(vaultUri=f"https://{r['key']}.vault.azure.net/", provisioningState="Succeeded")
+    return {"id": models.vault_id(r["subscription_id"], r["resource_group"], r["name"]), "name": r["name"],
+            "type": models.TYPE, "location": r["location"], "tags": loads(r["tags"]),
+            "systemData": loads(r["system_data"]), "properties": props}
+
+
+def deleted_json(r: dict) -> dict:
+    props = loads(r["properties"])
+    return {"id": f"/subscriptions/{r['subscription_id']}/providers/Microsoft.KeyVault/locations/{r['location']}"
+                  f"/deletedVaults/{r['name']}",
+            "name": r["name"], "type": "Microsoft.KeyVault/deletedVaults",
+            "properties": {"vaultId": models.vault_id(r["subscription_id"], r["resource_group"], r["name"]),
+                           "location": r["location"], "deletionDate": iso(r["deleted"]),
+                           "scheduledPurgeDate": iso(r["purge_at"]), "tags": loads(r["tags"]),
+                           "purgeProtectionEnabled": bool(props.get("enablePurgeProtection"))}}
+
+
+@resource_lister
+def _generic_resources(sb, subscription_id: str, group: str | None) -> list[dict]:
+    """Live vaults as ARM's generic list shows them (no properties: the sku is one of them)."""
+    return [{k: v for k, v in to_json(r).items() if k in ("id", "name", "type", "location", "tags")}
+            for r in models.live(sb, subscription_id, group)]
 
 
 def _route(method: str, pattern: str, action: str, type_name: str = "vaults", **kw):
@@ -32,17 +61,18 @@ def check_name_availability(sb, req, subscriptionId):
 @_route("PUT", _RG + "/vaults/{vaultName}", "Microsoft.KeyVault/vaults/write", name="VaultPut")
 def put_vault(sb, req, subscriptionId, resourceGroupName, vaultName):
     group = require_group(sb, subscriptionId, resourceGroupName)
-    vault, created = models.create_or_update(sb, req.caller, subscriptionId, group.get("name", resourceGroupName),
-                                             vaultName, req.json_object(), req.api_version)
+    vault, _ = models.create_or_update(sb, req.caller, subscriptionId, group.get("name", resourceGroupName),
+                                       vaultName, req.json_object(), req.api_version)
     # 200 whether created or updated, as Azure answers (azure-cli keyvault recordings); with
     # provisioningState Succeeded the SDK's LRO poller is done at once (wire contract §5).
-    return ok(vault)
+    return ok(to_json(vault))
 
 
 @_route("PATCH", _RG + "/vaults/{vaultName}", "Microsoft.KeyVault/vaults/write", name="VaultPatch")
 def patch_vault(sb, req, subscriptionId, resourceGroupName, vaultName):
     require_group(sb, subscriptionId, resourceGroupName)
-    return ok(models.update(sb, req.caller, subscriptionId, resourceGroupName, vaultName, req.json_object()))
+    return ok(to_json(models.update(sb, req.caller, subscriptionId, resourceGroupName, vaultName,
+                                    req.json_object())))
 
 
 @_route("GET", _RG + "/vaults/{vaultName}", "Microsoft.KeyVault/vaults/read", name="VaultGet")
@@ -51,7 +81,7 @@ def get_vault(sb, req, subscriptionId, resourceGroupName, vaultName):
     r = models.live_in_group(sb, subscriptionId, resourceGroupName, vaultName)
     if r is None:
         raise models.not_found(vaultName, resourceGroupName)
-    return ok(models.to_json(r))
+    return ok(to_json(r))
 
 
 @_route("DELETE", _RG + "/vaults/{vaultName}", "Microsoft.KeyVault/vaults/delete", name="VaultDelete")
@@ -67,30 +97,24 @@ def delete_vault(sb, req, subscriptionId, resourceGroupName, vaultName):
 @_route("GET", _RG + "/vaults", "Microsoft.KeyVault/vaults/read", name="VaultList")
 def list_by_group(sb, req, subscriptionId, resourceGroupName):
     require_group(sb, subscriptionId, resourceGroupName)
-    rows = sb.store.all("SELECT * FROM kv_vaults WHERE subscription_id = ? COLLATE NOCASE AND resource_group = ? "
-                        "COLLATE NOCASE AND deleted IS NULL ORDER BY key", (subscriptionId, resourceGroupName))
-    return ok(page([models.to_json(r) for r in rows], req))
+    return ok(page([to_json(r) for r in models.live(sb, subscriptionId, resourceGroupName)], req))
 
 
 @_route("GET", _SUB + "/vaults", "Microsoft.KeyVault/vaults/read", name="VaultList")
 def list_by_subscription(sb, req, subscriptionId):
-    rows = sb.store.all("SELECT * FROM kv_vaults WHERE subscription_id = ? COLLATE NOCASE AND deleted IS NULL "
-                        "ORDER BY key", (subscriptionId,))
-    return ok(page([models.to_json(r) for r in rows], req))
+    return ok(page([to_json(r) for r in models.live(sb, subscriptionId)], req))
 
 
 @_route("GET", _SUB + "/deletedVaults", "Microsoft.KeyVault/deletedVaults/read", "deletedVaults",
         name="VaultListDeleted")
 def list_deleted(sb, req, subscriptionId):
-    rows = sb.store.all("SELECT * FROM kv_vaults WHERE subscription_id = ? COLLATE NOCASE AND deleted IS NOT NULL "
-                        "ORDER BY key", (subscriptionId,))
-    return ok({"value": [models.deleted_json(r) for r in rows]})
+    return ok({"value": [deleted_json(r) for r in models.deleted(sb, subscriptionId)]})
 
 
 @_route("GET", _SUB + "/locations/{location}/deletedVaults/{vaultName}",
         "Microsoft.KeyVault/locations/deletedVaults/read", "locations/deletedVaults", name="VaultGetDeleted")
 def get_deleted(sb, req, subscriptionId, location, vaultName):
-    return ok(models.deleted_json(models.find_deleted(sb, subscriptionId, vaultName, location)))
+    return ok(deleted_json(models.find_deleted(sb, subscriptionId, vaultName, location)))
 
 
 @_route("POST", _SUB + "/locations/{location}/deletedVaults/{vaultName}/purge",

@@ -1,0 +1,345 @@
+"""The rules of an account's PUT and PATCH (location, kind, sku, subdomain, encryption, identity;
+facts §C), planned before anything is written and then saved, and its lifecycle: soft delete for 48 h,
+restore, purge (facts §C3). Sources as in models.py."""
+from __future__ import annotations
+
+import secrets
+import sqlite3
+import uuid
+from dataclasses import dataclass
+
+from ... import catalog, directory, rbac, regions, registry
+from ...clock import iso
+from ...errors import AzureError
+from ...store import dumps
+from . import projects
+from .models import (ACCOUNT_TYPE, KEY_SOURCES, KINDS, NAMESPACE, OTHER_SKUS, RETENTION, SKUS, STORED, SUBDOMAIN,
+                     Account, from_row, check_name, identity_block, invalid, valid_tags, account_id, bad, by_subdomain,
+                     get_account, get_project, has_system_identity, list_accounts, list_projects)
+
+# ---- validation of the account body ----------------------------------------------------------------
+
+def _location(value) -> str:
+    if not value:
+        raise bad("LocationRequired", "The location property is required for this definition.")
+    offered = catalog.locations(NAMESPACE, "accounts")
+    location = regions.normalize(value)
+    if location not in offered:
+        raise bad("LocationNotAvailableForResourceType",
+                  f"The provided location '{value}' is not available for resource type '{ACCOUNT_TYPE}'. "
+                  f"List of available regions for the resource type is '{','.join(offered)}'.")
+    return location
+
+
+def _kind(value) -> str:
+    kind = next((k for k in KINDS if isinstance(value, str) and k.lower() == value.lower()), None)
+    if kind is None:
+        raise bad("InvalidKind" if value else "KindRequired",
+                  f"The kind '{value}' is not valid for {ACCOUNT_TYPE}. Use one of: {', '.join(KINDS)}.")
+    return kind
+
+
+def _sku(value, kind: str) -> dict:
+    name = value.get("name") if isinstance(value, dict) else None
+    allowed = SKUS.get(kind.lower(), OTHER_SKUS)
+    match = next((s for s in allowed if isinstance(name, str) and s.lower() == name.lower()), None)
+    if match is None:
+        raise bad("InvalidSkuName" if name else "SkuRequired",
+                  f"The SKU '{name}' is not available for kind '{kind}'. Available SKUs: {', '.join(allowed)}.")
+    return {"name": match}
+
+
+def _subdomain(sb, value, current: Account | None) -> str | None:
+    held = current.properties.get("customSubDomainName") if current else None
+    if value is None:
+        return held
+    if held and held.lower() != str(value).lower():
+        raise bad("CustomSubDomainNameCannotBeChanged",
+                  f"The customSubDomainName of account '{current.name}' is '{held}'; it cannot be changed once set "
+                  "(create a new account to use another subdomain).")
+    if not isinstance(value, str) or not SUBDOMAIN.match(value):
+        raise bad("CustomDomainInvalid", f"Sub domain name '{value}' is not valid.")     # microsoft-foundry-for-vscode#121
+    taken = sb.store.one("SELECT subscription_id, resource_group, name FROM cs_accounts WHERE subdomain = ?", (value,))
+    if taken and not (current and account_id(taken["subscription_id"], taken["resource_group"], taken["name"])
+                      .lower() == current.id.lower()):
+        raise subdomain_in_use(value)
+    return held or value
+
+
+def subdomain_in_use(value: str) -> AzureError:
+    # Observed wording (Azure-Samples/azuresandbox#164, microsoft-foundry-for-vscode#107).
+    return AzureError(409, "CustomDomainInUse",
+                      f"Please pick a different name. The subdomain name '{value}' is not available as it's already "
+                      "used by a resource. If the resource using the name was deleted in the last 48 hours, you may "
+                      "need to purge the deleted resource. Learn more at \"https://go.microsoft.com/fwlink/?linkid=2215493\"")
+
+
+def _encryption(value, current: Account | None) -> dict | None:
+    """The requested encryption block, normalised; refuses the changes Foundry does not allow (facts §C2)."""
+    before = current.encryption if current else None
+    if value is None:
+        return before
+    if not isinstance(value, dict):
+        raise bad("InvalidRequestContent", "The property 'properties.encryption' must be an object.")
+    # The spec's default keySource is Microsoft.KeyVault.
+    source = KEY_SOURCES.get(str(value.get("keySource") or "Microsoft.KeyVault").lower())
+    if source is None:
+        raise invalid("'properties.encryption.keySource'", value.get("keySource"), KEY_SOURCES.values())
+    was_cmk = (before or {}).get("keySource") == "Microsoft.KeyVault"
+    if source == "Microsoft.CognitiveServices":
+        if was_cmk:
+            raise bad("KeySourceChangeNotAllowed",
+                      f"Account '{current.name}' is encrypted with a customer-managed key; it cannot be switched back "
+                      "to Microsoft-managed keys (keySource 'Microsoft.CognitiveServices'). Point "
+                      "properties.encryption.keyVaultProperties at another key in the same key vault instead.")
+        return {"keySource": source}
+    kv = value.get("keyVaultProperties")
+    if not isinstance(kv, dict):
+        raise bad("InvalidKeyVaultProperties", "KeyVaultProperties is invalid: properties.encryption."
+                  "keyVaultProperties (keyVaultUri, keyName, optional keyVersion and identityClientId) is required "
+                  "when keySource is 'Microsoft.KeyVault'.")
+    kept = {k: kv[k] for k in ("keyName", "keyVersion", "keyVaultUri", "identityClientId") if kv.get(k) not in (None, "")}
+    for k, v in kept.items():
+        if not isinstance(v, str):
+            raise bad("InvalidKeyVaultProperties", f"KeyVaultProperties is invalid: '{k}' must be a string.")
+    return {"keySource": source, "keyVaultProperties": kept}
+
+
+def _properties(sb, given: dict, current: Account | None, identity: dict | None) -> dict:
+    """Merge the request's writable properties over the current ones (PUT on an existing account and
+    PATCH both keep what is not given: a sandbox choice, see docs)."""
+    props = dict(current.properties) if current else {}
+    for key, value in given.items():
+        if key in STORED:
+            props[key] = value
+    props.pop("customSubDomainName", None)
+    subdomain = _subdomain(sb, given.get("customSubDomainName"), current)
+    if subdomain:
+        props["customSubDomainName"] = subdomain
+    if "publicNetworkAccess" in given:
+        pna = next((p for p in ("Enabled", "Disabled") if str(given["publicNetworkAccess"]).lower() == p.lower()), None)
+        if pna is None:
+            raise invalid("'properties.publicNetworkAccess'", given["publicNetworkAccess"], ("Enabled", "Disabled"))
+        props["publicNetworkAccess"] = pna
+    for flag in ("allowProjectManagement", "disableLocalAuth", "restrictOutboundNetworkAccess",
+                 "dynamicThrottlingEnabled", "storedCompletionsDisabled"):
+        if flag in given and not isinstance(given[flag], bool):
+            raise bad("InvalidRequestContent", f"The property 'properties.{flag}' must be true or false.")
+    if current and current.properties.get("allowProjectManagement") and given.get("allowProjectManagement") is False:
+        raise bad("AllowProjectManagementCannotBeDisabled",
+                  f"allowProjectManagement cannot be turned off on account '{current.name}' once it is enabled.")
+    if "defaultProject" in given:
+        # The project that data-plane calls target when they name none (spec); it must exist.
+        project = get_project(sb, current, given["defaultProject"]) if current and isinstance(
+            given["defaultProject"], str) else None
+        if project is None:
+            raise bad("InvalidDefaultProject", f"properties.defaultProject '{given['defaultProject']}' is not a "
+                                               "project of this account; create the project first.")
+        props["defaultProject"] = project.name
+    encryption = _encryption(given.get("encryption"), current)
+    if encryption is None:
+        props.pop("encryption", None)
+    else:
+        props["encryption"] = encryption
+    if encryption and encryption["keySource"] == "Microsoft.KeyVault" and (identity or {}).get("type", "None") == "None":
+        # Observed wording (microsoft/sample-app-aoai-chatGPT#1345)
+        raise bad("ManagedIdentityIsNotEnabled",
+                  "Managed Identity (MI) is not set for this account while the encryption key source is "
+                  "'Microsoft.KeyVault', customer managed storage or Network Security Perimeter is used.")
+    return props
+
+
+@dataclass
+class Change:
+    """A validated PUT/PATCH of an account, before anything is written."""
+    subscription_id: str
+    resource_group: str
+    name: str
+    current: Account | None
+    doc: dict
+    new_system_identity: bool       # the request turns on the system-assigned identity
+    drop_system_identity: bool      # ... or turns it off
+    cmk_requested: bool             # the request sets a customer-managed key (to be checked by cmk.py)
+
+
+def plan(sb, subscription_id: str, group: str, name: str, body: dict, *, creating: bool) -> Change:
+    """Validate a PUT (creating=True when no account exists) or a PATCH, without side effects except
+    bringing referenced user-assigned identities into the directory."""
+    check_name(name)
+    current = None if creating else get_account(sb, subscription_id, group, name)
+    given = body.get("properties") or {}
+    if not isinstance(given, dict):
+        raise bad("InvalidRequestContent", "The property 'properties' must be an object.")
+    if creating:
+        location, kind = _location(body.get("location")), _kind(body.get("kind"))
+        doc = {"location": location, "kind": kind, "sku": _sku(body.get("sku"), kind),
+               "tags": valid_tags(body.get("tags")), "identity": None, "properties": {},
+               "internalId": uuid.uuid4().hex}
+    else:
+        doc = dict(current.doc)
+        if body.get("location") and regions.normalize(body["location"]) != current.location:
+            raise bad("InvalidResourceLocation",
+                      f"The resource '{name}' already exists in location '{current.location}' in resource group "
+                      f"'{group}'. A resource with the same name cannot be created in location '{body['location']}'. "
+                      "Please select a new resource name.")
+        if body.get("kind") and str(body["kind"]).lower() != current.doc["kind"].lower():
+            raise bad("KindCannotBeChanged", f"The kind of account '{name}' is '{current.doc['kind']}' and cannot "
+                                             f"be changed to '{body['kind']}'.")
+        if "sku" in body:
+            doc["sku"] = _sku(body["sku"], current.doc["kind"])
+        if "tags" in body:
+            doc["tags"] = valid_tags(body["tags"])
+    identity = identity_block(sb, body.get("identity"), doc.get("identity"))
+    doc["identity"] = {"type": "None"} if identity and identity["type"] == "None" else identity
+    doc["properties"] = _properties(sb, given, current, identity)
+    had_system = bool(current and current.principal_id)
+    cmk_requested = (given.get("encryption") is not None
+                     and doc["properties"].get("encryption", {}).get("keySource") == "Microsoft.KeyVault")
+    return Change(subscription_id, group, name, current, doc, has_system_identity(identity) and not had_system,
+                  had_system and not has_system_identity(identity), cmk_requested)
+
+
+def save(sb, change: Change, cmk_state: dict | None) -> tuple[Account, bool]:
+    """Write a planned change (one transaction): the system identity's service principal comes and
+    goes with the identity block. Returns (account, created)."""
+    c = change
+    with sb.store.transaction():
+        principal_id = c.current.principal_id if c.current else None
+        if c.drop_system_identity:
+            directory.remove(sb, principal_id)
+            principal_id = None
+        if c.new_system_identity:
+            principal_id = directory.add_managed_identity(
+                sb, account_id(c.subscription_id, c.resource_group, c.name), c.name).object_id
+        cmk = cmk_state if c.cmk_requested else (c.current.cmk if c.current else None)
+        if not (c.doc["properties"].get("encryption") or {}).get("keySource") == "Microsoft.KeyVault":
+            cmk = None
+        subdomain = c.doc["properties"].get("customSubDomainName")
+        try:
+            if c.current is None:
+                sb.store.execute("INSERT INTO cs_accounts VALUES (?,?,?,?,?,?,?,?,NULL)",
+                                 (c.subscription_id, c.resource_group, c.name, dumps(c.doc), subdomain, principal_id,
+                                  dumps(cmk) if cmk else None, sb.clock.now()))
+            else:
+                sb.store.execute("UPDATE cs_accounts SET doc = ?, subdomain = ?, principal_id = ?, cmk = ? "
+                                 "WHERE subscription_id = ? AND resource_group = ? AND name = ? AND deleted IS NULL",
+                                 (dumps(c.doc), subdomain, principal_id, dumps(cmk) if cmk else None,
+                                  c.subscription_id, c.resource_group, c.name))
+        except sqlite3.IntegrityError:          # a concurrent request took the name or the subdomain
+            if subdomain and by_subdomain(sb, subdomain):
+                raise subdomain_in_use(subdomain)
+            raise AzureError(409, "Conflict", f"Another operation on account '{c.name}' is in progress; retry.")
+    return get_account(sb, c.subscription_id, c.resource_group, c.name), c.current is None
+
+
+def stamp(sb, account: Account, caller, created: bool) -> Account:
+    """systemData (ARM's who and when of the last write) on the account's document."""
+    now = iso(sb.clock.now())
+    who, kind = (caller.upn or caller.object_id), ("User" if caller.is_user else "Application")
+    data = {} if created else dict(account.doc.get("systemData") or {})
+    data.setdefault("createdBy", who)
+    data.setdefault("createdByType", kind)
+    data.setdefault("createdAt", now)
+    data.update(lastModifiedBy=who, lastModifiedByType=kind, lastModifiedAt=now)
+    return _write_doc(sb, account, {**account.doc, "systemData": data})
+
+
+def access_keys(sb, account: Account, regenerate: str | None = None) -> dict:
+    """The account's two keys (made at first use; `regenerate` = "Key1" or "Key2" makes that one anew)."""
+    keys = dict(account.doc.get("accessKeys") or {})
+    for name in ("key1", "key2"):
+        if name not in keys or (regenerate or "").lower() == name:
+            keys[name] = secrets.token_hex(16)
+    if keys != account.doc.get("accessKeys"):
+        _write_doc(sb, account, {**account.doc, "accessKeys": keys})
+    return keys
+
+
+def _write_doc(sb, account: Account, doc: dict) -> Account:
+    with sb.store.transaction():
+        sb.store.execute("UPDATE cs_accounts SET doc = ? WHERE subscription_id = ? AND resource_group = ? "
+                         "AND name = ? AND deleted IS NULL",
+                         (dumps(doc), account.subscription_id, account.resource_group, account.name))
+    return get_account(sb, account.subscription_id, account.resource_group, account.name)
+
+
+def record_cmk(sb, account: Account, cmk: dict) -> None:
+    """Store the outcome of a key use (status shown on GET; a re-wrapped data key after rotation)."""
+    with sb.store.transaction():
+        sb.store.execute("UPDATE cs_accounts SET cmk = ? WHERE subscription_id = ? AND resource_group = ? "
+                         "AND name = ? AND deleted IS NULL",
+                         (dumps(cmk), account.subscription_id, account.resource_group, account.name))
+
+
+# ---- delete, soft delete, restore, purge -----------------------------------------------------------
+
+def soft_delete(sb, account: Account) -> None:
+    """Delete = soft delete for 48 h: the name and subdomain stay held, the endpoint goes away. The
+    identity stays with the deleted account so a restore brings it (and its key access) back."""
+    with sb.store.transaction():
+        sb.store.execute("UPDATE cs_accounts SET deleted = ? WHERE subscription_id = ? AND resource_group = ? "
+                         "AND name = ? AND deleted IS NULL",
+                         (sb.clock.now(), account.subscription_id, account.resource_group, account.name))
+
+
+def refuse_if_soft_deleted(sb, subscription_id: str, group: str, name: str, body: dict) -> Account | None:
+    """A PUT over a soft-deleted account: restore it when properties.restore is true, else Azure's 409."""
+    deleted = get_account(sb, subscription_id, group, name, deleted=True)
+    if deleted is None:
+        return None
+    if (body.get("properties") or {}).get("restore") is not True:
+        # Observed wording (Azure/azure-cli#18146)
+        raise AzureError(409, "FlagMustBeSetForRestore",
+                         f"An existing resource with ID '{deleted.id}' has been soft-deleted. To restore the resource, "
+                         "you must specify 'restore' to be 'true' in the property. If you don't want to restore "
+                         "existing resource, please purge it first.")
+    with sb.store.transaction():
+        sb.store.execute("UPDATE cs_accounts SET deleted = NULL WHERE subscription_id = ? AND resource_group = ? "
+                         "AND name = ?", (subscription_id, group, name))
+    return get_account(sb, subscription_id, group, name)
+
+
+def find_deleted(sb, subscription_id: str, location: str, group: str, name: str) -> Account:
+    account = get_account(sb, subscription_id, group, name, deleted=True)
+    if account is None or account.location != (regions.normalize(location) or location.lower()):
+        raise AzureError(404, "ResourceNotFound",
+                         f"The Resource '{NAMESPACE}/locations/{location}/resourceGroups/{group}/deletedAccounts/"
+                         f"{name}' under resource group '{group}' was not found. For more details please go to "
+                         "https://aka.ms/ARMResourceNotFoundFix")
+    return account
+
+
+def purge(sb, account: Account) -> None:
+    """Gone for good: projects, identities (service principals) and role assignments at the account."""
+    with sb.store.transaction():
+        for project in list_projects(sb, account):
+            projects.drop(sb, project)
+        if account.principal_id:
+            directory.remove(sb, account.principal_id)
+        rbac.delete_assignments_under(sb, account.id)
+        sb.store.execute("DELETE FROM cs_accounts WHERE subscription_id = ? AND resource_group = ? AND name = ?",
+                         (account.subscription_id, account.resource_group, account.name))
+
+
+def purge_date(account: Account) -> float:
+    return account.deleted + RETENTION
+
+
+def deletion_dates(account: Account) -> dict:
+    return {"deletionDate": iso(account.deleted), "scheduledPurgeDate": iso(purge_date(account))}
+
+
+
+@registry.ticker
+def _purge_due(sb, now: float) -> None:
+    for row in sb.store.all("SELECT * FROM cs_accounts WHERE deleted IS NOT NULL AND deleted <= ?", (now - RETENTION,)):
+        purge(sb, from_row(row))
+
+
+@registry.group_deleter
+def _delete_group(sb, caller, subscription_id: str, group: str) -> None:
+    """A group delete soft-deletes its accounts; user-assigned identities that live in the group go."""
+    for account in list_accounts(sb, subscription_id, group):
+        soft_delete(sb, account)
+    directory.remove_under(sb, f"/subscriptions/{subscription_id}/resourceGroups/{group}/providers/"
+                               "Microsoft.ManagedIdentity")
