@@ -84,7 +84,8 @@ def run(n: int, learner: str) -> None:
     print(f"{'operation':<22}{'sandbox ms':>12}{'floor ms':>10}{'target ms':>11}  ok")
     for name, sandbox_ms, floor_ms in rows:
         target = 2 * floor_ms + arm_get
-        print(f"{name:<22}{sandbox_ms:>12.2f}{floor_ms:>10.2f}{target:>11.2f}  {'yes' if sandbox_ms <= target else 'NO'}")
+        verdict = "yes" if sandbox_ms <= target else "NO"
+        print(f"{name:<22}{sandbox_ms:>12.2f}{floor_ms:>10.2f}{target:>11.2f}  {verdict}")
     print(f"{'ARM GET vault':<22}{arm_get:>12.2f}")
 
 

@@ -32,7 +32,7 @@ class Choices:
     def names(cls) -> tuple[str, ...]:
         return tuple(f.name for f in fields(cls))
 
-    def merged(self, overrides: dict) -> "Choices":
+    def merged(self, overrides: dict) -> Choices:
         """These choices with every non-None override applied (papermill parameters, widgets)."""
         return Choices(**{name: overrides.get(name) or getattr(self, name) for name in self.names()})
 

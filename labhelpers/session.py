@@ -11,7 +11,7 @@ from . import choices as offer
 from . import connection, display, labstate, naming
 from .errors import LabError
 
-_current: "Session | None" = None
+_current: Session | None = None
 
 
 @dataclass

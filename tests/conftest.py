@@ -29,7 +29,7 @@ class SandboxHandle:
         self.info: dict = {}
         self._sb: Sandbox | None = None
 
-    def start(self) -> "SandboxHandle":
+    def start(self) -> SandboxHandle:
         args = [sys.executable, "-m", "labhelpers.sandbox", "serve", "--state", str(self.state_dir), *self.extra_args]
         self.state_dir.mkdir(parents=True, exist_ok=True)
         out = open(self.state_dir / "server.out", "ab")
@@ -50,7 +50,7 @@ class SandboxHandle:
             self.proc.kill() if kill else self.proc.terminate()
             self.proc.wait(10)
 
-    def restart(self, kill: bool = False) -> "SandboxHandle":
+    def restart(self, kill: bool = False) -> SandboxHandle:
         self.stop(kill=kill)
         return self.start()
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import os
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -57,7 +57,7 @@ def _rewrite(node, path: Path):
     return out
 
 
-@lru_cache(maxsize=None)
+@cache
 def _document(path: Path) -> dict:
     return _rewrite(json.loads(path.read_text()), path)
 

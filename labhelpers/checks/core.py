@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import asdict, dataclass, field
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
 
 from azure.core.exceptions import HttpResponseError, ServiceRequestError
 

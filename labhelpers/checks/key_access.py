@@ -1,4 +1,5 @@
-"""The check of 04-grant-key-access: the Foundry identity holds the encryption role on this one key, and nothing more."""
+"""The check of 04-grant-key-access: the Foundry identity holds the encryption role on this one key, and
+nothing more."""
 from __future__ import annotations
 
 from ..roles import ENCRYPTION_USER, roles_held

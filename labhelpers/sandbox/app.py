@@ -25,7 +25,8 @@ ARM_HOST = "management.azure.com"
 GRAPH_HOST = "graph.microsoft.com"
 LOGIN_HOSTS = ("login.microsoftonline.com", "login.windows.net")
 _VAULT_HOST = re.compile(r"^([a-z0-9-]{3,24})\.vault\.azure\.net$")
-_COGNITIVE_HOST = re.compile(r"^([a-z0-9-]{2,64})\.(cognitiveservices\.azure\.com|services\.ai\.azure\.com|openai\.azure\.com)$")
+_COGNITIVE_HOST = re.compile(r"^([a-z0-9-]{2,64})\."
+                             r"(cognitiveservices\.azure\.com|services\.ai\.azure\.com|openai\.azure\.com)$")
 
 # Audiences each plane accepts, as the real services do (wire contract §8 for ARM's three).
 AUDIENCES = {

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from . import registry
@@ -69,7 +69,7 @@ def _matches(patterns: list[str], action: str) -> bool:
     return any(_pattern(p).match(action) for p in patterns)
 
 
-@lru_cache(maxsize=None)
+@cache
 def role_grants(role_id: str, action: str, data: bool) -> bool:
     role = builtin_roles().get(role_id.lower())
     if role is None:

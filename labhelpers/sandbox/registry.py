@@ -5,7 +5,7 @@ ARM resources exist (for scopes of role assignments) and which tracked resources
 `GET …/resources` lists."""
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 SCHEMAS: list[str] = []                       # CREATE TABLE IF NOT EXISTS … statements
 SEEDERS: list[Callable] = []                  # fn(sb) once, when a state dir is new

@@ -161,8 +161,8 @@ def create_assignment(sb, caller, scope: str, name: str, body: dict, api_version
                              (props.get("description"), props.get("condition"), props.get("conditionVersion"),
                               now, caller.object_id, name))
             return get_assignment(sb, name), False
-        twin = sb.store.one("SELECT name FROM role_assignments WHERE scope_key = ? AND principal_id = ? AND role_id = ?",
-                            (rbac.scope_key(scope), principal.object_id.lower(), role_id.lower()))
+        twin = sb.store.one("SELECT name FROM role_assignments WHERE scope_key = ? AND principal_id = ? "
+                            "AND role_id = ?", (rbac.scope_key(scope), principal.object_id.lower(), role_id.lower()))
         if twin is not None:
             raise AzureError(409, "RoleAssignmentExists", "The role assignment already exists. The ID of the "
                              f"existing role assignment is {twin['name'].replace('-', '')}.")

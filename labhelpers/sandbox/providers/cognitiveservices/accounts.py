@@ -58,7 +58,8 @@ def _subdomain(sb, value, current: Account | None) -> str | None:
                   f"The customSubDomainName of account '{current.name}' is '{held}'; it cannot be changed once set "
                   "(create a new account to use another subdomain).")
     if not isinstance(value, str) or not SUBDOMAIN.match(value):
-        raise bad("CustomDomainInvalid", f"Sub domain name '{value}' is not valid.")     # microsoft-foundry-for-vscode#121
+        # microsoft-foundry-for-vscode#121
+        raise bad("CustomDomainInvalid", f"Sub domain name '{value}' is not valid.")
     taken = sb.store.one("SELECT subscription_id, resource_group, name FROM cs_accounts WHERE subdomain = ?", (value,))
     if taken and not (current and account_id(taken["subscription_id"], taken["resource_group"], taken["name"])
                       .lower() == current.id.lower()):
@@ -98,7 +99,8 @@ def _encryption(value, current: Account | None) -> dict | None:
         raise bad("InvalidKeyVaultProperties", "KeyVaultProperties is invalid: properties.encryption."
                   "keyVaultProperties (keyVaultUri, keyName, optional keyVersion and identityClientId) is required "
                   "when keySource is 'Microsoft.KeyVault'.")
-    kept = {k: kv[k] for k in ("keyName", "keyVersion", "keyVaultUri", "identityClientId") if kv.get(k) not in (None, "")}
+    kept = {k: kv[k] for k in ("keyName", "keyVersion", "keyVaultUri", "identityClientId")
+            if kv.get(k) not in (None, "")}
     for k, v in kept.items():
         if not isinstance(v, str):
             raise bad("InvalidKeyVaultProperties", f"KeyVaultProperties is invalid: '{k}' must be a string.")
@@ -141,7 +143,8 @@ def _properties(sb, given: dict, current: Account | None, identity: dict | None)
         props.pop("encryption", None)
     else:
         props["encryption"] = encryption
-    if encryption and encryption["keySource"] == "Microsoft.KeyVault" and (identity or {}).get("type", "None") == "None":
+    no_identity = (identity or {}).get("type", "None") == "None"
+    if encryption and encryption["keySource"] == "Microsoft.KeyVault" and no_identity:
         # Observed wording (microsoft/sample-app-aoai-chatGPT#1345)
         raise bad("ManagedIdentityIsNotEnabled",
                   "Managed Identity (MI) is not set for this account while the encryption key source is "

@@ -88,7 +88,7 @@ def identity_for(sb, account: models.Account, ref: KeyRef) -> directory.Principa
     or the only user-assigned one (azurerm docs: identity_client_id is needed with several)."""
     users = models.user_identities(account)
     if ref.client_id:
-        for rid, ids in users.items():
+        for ids in users.values():
             if ids["clientId"].lower() == ref.client_id.lower():
                 return directory.get(sb, ids["principalId"])
         raise KeyProblem("InvalidKeyVaultProperties",
@@ -146,8 +146,9 @@ def _refused(account, principal, ref: KeyRef, op: str, status: int, data: dict) 
         return KeyProblem("KeyVaultKeyDisabled", f"The {key} is disabled, so the {_who(account, principal)} cannot "
                           f"{_VERB[op]} with it. Enable the key (attributes.enabled = true).", detail)
     if inner in ("KeyExpired", "KeyNotYetValid"):
-        return KeyProblem("KeyVaultKeyExpired", f"Key Vault refuses to {_VERB[op]} with the {key}: {err.get('message')} "
-                          "Set a later expiry (attributes.exp) or use a valid key version.", detail)
+        return KeyProblem("KeyVaultKeyExpired", f"Key Vault refuses to {_VERB[op]} with the {key}: "
+                          f"{err.get('message')} Set a later expiry (attributes.exp) or use a valid key version.",
+                          detail)
     if status == 403 and inner in ("ForbiddenByRbac", "AccessDenied", ""):
         return KeyProblem("KeyVaultAccessForbidden",
                           f"The {_who(account, principal)} is not allowed to "
@@ -200,8 +201,8 @@ def _vault(sb, account: models.Account, ref: KeyRef) -> None:
                          "does not exist. Check properties.encryption.keyVaultProperties.keyVaultUri.")
     props = loads(vault["properties"])
     if vault["location"] != account.location:
-        raise KeyProblem("KeyVaultRegionMismatch", f"The key vault '{ref.vault}' is in region '{vault['location']}' but "
-                         f"account '{account.name}' is in '{account.location}'; the key vault and the Azure AI "
+        raise KeyProblem("KeyVaultRegionMismatch", f"The key vault '{ref.vault}' is in region '{vault['location']}' "
+                         f"but account '{account.name}' is in '{account.location}'; the key vault and the Azure AI "
                          "services resource must be in the same region.")
     if props.get("enableSoftDelete") is False or not props.get("enablePurgeProtection"):
         raise KeyProblem("KeyVaultNotRecoverable",

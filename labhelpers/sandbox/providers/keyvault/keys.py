@@ -244,7 +244,8 @@ def create(sb, vault: dict, name: str, body: dict) -> dict:
         if k and k["deleted"] is not None:
             raise conflict_deleted(k["name"])
         if k is None:
-            sb.store.execute("INSERT INTO kv_keys (vault, key, name) VALUES (?,?,?)", (vault["key"], name.lower(), name))
+            sb.store.execute("INSERT INTO kv_keys (vault, key, name) VALUES (?,?,?)",
+                             (vault["key"], name.lower(), name))
             k = name_row(sb, vault, name)
         v = insert_version(sb, vault, k, kty, size, crv, der, ops, attrs, tags, sb.clock.now())
         schedule(sb, vault, k)
@@ -257,7 +258,8 @@ def update(sb, vault: dict, name: str, version: str | None, body: dict) -> dict:
         v = version_row(sb, vault, name, version)
         ops = _ops_in(body, loads(v["key_ops"]))
         sb.store.execute(
-            "UPDATE kv_key_versions SET key_ops = ?, enabled = ?, nbf = ?, exp = ?, tags = ?, updated = ? WHERE seq = ?",
+            "UPDATE kv_key_versions SET key_ops = ?, enabled = ?, nbf = ?, exp = ?, tags = ?, updated = ? "
+            "WHERE seq = ?",
             (dumps(ops), int(attrs.get("enabled", bool(v["enabled"]))), attrs.get("nbf", v["nbf"]),
              attrs.get("exp", v["exp"]), dumps(tags if tags is not None else loads(v["tags"])), sb.clock.now(),
              v["seq"]))

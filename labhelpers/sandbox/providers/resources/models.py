@@ -34,7 +34,8 @@ def validate_group_name(name: str) -> None:
     bad = "".join(sorted(set(re.sub(r"[-\w._()]", "", name))))
     # Wording as ARM answers (relayed in microsoft/microsoft-foundry-for-vscode#53).
     if bad:
-        detail = f"has these invalid characters: '{bad}'. The name can only be a letter, digit, '-', '.', '(', ')' or '_'."
+        detail = (f"has these invalid characters: '{bad}'. The name can only be a letter, digit, '-', '.', '(', ')' "
+                  "or '_'.")
     else:
         detail = "is invalid. It must be 1 to 90 characters long and cannot end with a period."
     raise AzureError(400, "InvalidResourceGroup", f"The provided resource group name '{name}' {detail}")
@@ -101,7 +102,8 @@ def create_or_update_group(sb, subscription_id: str, name: str, body: dict) -> t
                 raise AzureError(409, "InvalidResourceGroupLocation",
                                  f"Invalid resource group location '{body.get('location')}'. The Resource group "
                                  f"already exists in location '{existing['location']}'.")
-            sb.store.execute("UPDATE resource_groups SET tags = ?, managed_by = ? WHERE subscription_id = ? AND name = ?",
+            sb.store.execute("UPDATE resource_groups SET tags = ?, managed_by = ? WHERE subscription_id = ? "
+                             "AND name = ?",
                              (None if tags is None else dumps(tags), body.get("managedBy"), subscription_id, name))
         return get_group(sb, subscription_id, name), existing is None
 
