@@ -9,7 +9,7 @@ from ...http import Response, ok
 from ...routing import ARM
 from . import models
 
-_SCOPE = r"(?P<scope>(?:/.+?)?)/providers/Microsoft\.Authorization"
+_SCOPE = "{scope*}/providers/Microsoft.Authorization"
 DEFINITIONS = _SCOPE + "/roleDefinitions"
 ASSIGNMENTS = _SCOPE + "/roleAssignments"
 _DEF_VERSIONS = dict(api_versions=catalog.api_versions("Microsoft.Authorization", "roleDefinitions"),
