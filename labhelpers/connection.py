@@ -2,7 +2,6 @@
 DefaultAzureCredential exactly as they would anywhere: only the process environment differs."""
 from __future__ import annotations
 
-import base64
 import json
 import os
 from pathlib import Path
@@ -14,6 +13,7 @@ from azure.identity import CredentialUnavailableError, DefaultAzureCredential
 from . import labstate
 from .errors import NotSignedIn, SandboxUnavailable
 from .sandbox import server
+from .sandbox.encoding import unb64url
 
 ARM_SCOPE = "https://management.azure.com/.default"
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
@@ -127,4 +127,4 @@ def verify_signed_in(credential) -> None:
 def token_claims(credential) -> dict:
     """Who the credential signs in as (oid, tid). The token itself is never shown or kept."""
     payload = credential.get_token(ARM_SCOPE).token.split(".")[1]
-    return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    return json.loads(unb64url(payload))

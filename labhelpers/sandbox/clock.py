@@ -81,12 +81,6 @@ def add_duration(epoch: float, duration: str) -> float:
     return target
 
 
-def duration_days(duration: str) -> float:
-    """Length of a duration in days, counting from now (months on the calendar)."""
-    start = time.time()
-    return (add_duration(start, duration) - start) / 86400
-
-
 def iso(epoch: float) -> str:
     """ARM's timestamp format: 2025-01-01T12:00:00.1234567Z."""
     dt = datetime.fromtimestamp(epoch, timezone.utc)

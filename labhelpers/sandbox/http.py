@@ -28,7 +28,6 @@ class Request:
         parts = urlsplit(self.target)
         self.raw_path = parts.path or "/"
         self.path = unquote(self.raw_path)
-        self.query_string = parts.query
         self.query: dict[str, str] = {}
         for k, v in parse_qsl(parts.query, keep_blank_values=True):
             self.query.setdefault(k, v)

@@ -2,7 +2,6 @@
 state dir; every request's token is verified for signature, audience and expiry."""
 from __future__ import annotations
 
-import base64
 import hashlib
 import time
 from datetime import datetime, timezone
@@ -12,6 +11,7 @@ import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from .encoding import b64url, uint
 from .files import write_private
 
 MAX_EPOCH = 253402300800       # 10000-01-01T00:00:00Z: the first instant a .NET DateTime cannot hold
@@ -34,7 +34,7 @@ class TokenService:
         der = self._public.public_bytes(serialization.Encoding.DER,
                                         serialization.PublicFormat.SubjectPublicKeyInfo)
         self._verified: dict[str, dict] = {}      # token → claims, signature already checked
-        self.kid = base64.urlsafe_b64encode(hashlib.sha1(der).digest()).decode().rstrip("=")
+        self.kid = b64url(hashlib.sha1(der).digest())
 
     def issue(self, principal, audience: str, lifetime: int = TOKEN_LIFETIME) -> tuple[str, int]:
         now = int(time.time())
@@ -88,11 +88,8 @@ class TokenService:
 
     def jwk(self) -> dict:
         numbers = self._public.public_numbers()
-
-        def b64(n: int) -> str:
-            return base64.urlsafe_b64encode(n.to_bytes((n.bit_length() + 7) // 8, "big")).decode().rstrip("=")
-        return {"kty": "RSA", "use": "sig", "kid": self.kid, "x5t": self.kid, "n": b64(numbers.n),
-                "e": b64(numbers.e), "issuer": self.issuer}
+        return {"kty": "RSA", "use": "sig", "kid": self.kid, "x5t": self.kid, "n": b64url(uint(numbers.n)),
+                "e": b64url(uint(numbers.e)), "issuer": self.issuer}
 
 
 def _numeric_date(value) -> bool:
