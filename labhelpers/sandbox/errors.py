@@ -2,6 +2,9 @@
 the JSON body Azure sends (`{"error": {"code", "message", ...}}`) with the same status code."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+from string import Formatter
+
 
 class AzureError(Exception):
     def __init__(self, status: int, code: str, message: str, *, target: str | None = None,
@@ -30,17 +33,25 @@ class AzureError(Exception):
         return {"error": err}
 
 
-def bad_request(code: str, message: str, **kw) -> AzureError:
-    return AzureError(400, code, message, **kw)
+UNCITED = "uncited: the wording the sandbox has used; its source was not recorded beside it"
 
 
-def not_found(code: str, message: str, **kw) -> AzureError:
-    return AzureError(404, code, message, **kw)
+@dataclass(frozen=True)
+class Error:
+    """One entry of a provider's error catalogue (its errors.py): the status, Azure's error code, the
+    message as a `str.format` template of the fields the caller passes, where that wording was taken
+    from, and the inner error code Azure adds (Key Vault's `innererror.code`), if any."""
+    status: int
+    code: str
+    message: str
+    source: str
+    inner: str | None = None
 
+    def __call__(self, *, details: list[dict] | None = None, headers: dict[str, str] | None = None,
+                 **fields: object) -> AzureError:
+        return AzureError(self.status, self.code, self.message.format(**fields), details=details, headers=headers,
+                          innererror={"code": self.inner} if self.inner else None)
 
-def conflict(code: str, message: str, **kw) -> AzureError:
-    return AzureError(409, code, message, **kw)
-
-
-def forbidden(code: str, message: str, **kw) -> AzureError:
-    return AzureError(403, code, message, **kw)
+    def fields(self) -> set[str]:
+        """The names the message needs."""
+        return {name for _, name, _, _ in Formatter().parse(self.message) if name}

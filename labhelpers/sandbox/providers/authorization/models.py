@@ -6,8 +6,8 @@ import re
 import uuid
 
 from ... import catalog, directory, rbac, registry
-from ...errors import AzureError
 from ..resources import models as resources
+from . import errors
 
 _GUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
 # A scope is the root, a subscription, a group, or a resource (namespace then type/name pairs),
@@ -25,11 +25,10 @@ def check_scope(sb, scope: str, api_version: str | None) -> str:
         return scope
     if not _SCOPE.match(scope):
         versions = ",".join(sorted(catalog.api_versions("Microsoft.Resources", "resourceGroups"), reverse=True))
-        raise AzureError(400, "InvalidApiVersionParameter",
-                         f"The api-version '{api_version}' is invalid. The supported versions are '{versions}'.")
+        raise errors.API_VERSION_INVALID(api_version=api_version, versions=versions)
     parts = scope.split("/")
     if sb.subscription(parts[2]) is None:
-        raise AzureError(404, "SubscriptionNotFound", f"The subscription '{parts[2]}' could not be found.")
+        raise errors.SUBSCRIPTION_NOT_FOUND(parts=parts[2])
     if len(parts) > 4:
         resources.require_group(sb, parts[2], parts[4])
     return scope
@@ -52,9 +51,7 @@ def require_resource(sb, scope: str) -> None:
             return
         if not exists(sb, subscription, group, names[:depth]):
             path = "/".join(f"{t}/{n}" for t, n in zip(types[:depth], names[:depth]))
-            raise AzureError(404, "ResourceNotFound",
-                             f"The Resource '{namespace}/{path}' under resource group '{group}' was not found. "
-                             "For more details please go to https://aka.ms/ARMResourceNotFoundFix")
+            raise errors.SCOPE_NOT_FOUND(namespace=namespace, path=path, group=group)
 
 
 def subscription_of(scope: str) -> str | None:
@@ -74,8 +71,7 @@ def role_definition_id(scope: str, role_id: str) -> str:
 def find_role(role_id: str) -> dict:
     role = rbac.builtin_roles().get(role_id.lower())
     if role is None:
-        raise AzureError(404, "RoleDefinitionDoesNotExist",
-                         f"The specified role definition with ID '{role_id}' does not exist.")
+        raise errors.ROLE_DEFINITION_NOT_FOUND(role_id=role_id)
     return role
 
 
@@ -86,9 +82,7 @@ def list_roles(filter_text: str | None) -> list[dict]:
         return roles
     m = re.fullmatch(r"\s*(roleName|type)\s+eq\s+'(.*)'\s*", filter_text, re.I)
     if not m:
-        raise AzureError(400, "UnsupportedQuery",
-                         f"The filter '{filter_text}' is not supported. Supported filters are "
-                         "\"roleName eq '{value}'\" and \"type eq 'BuiltInRole|CustomRole'\".")
+        raise errors.DEFINITION_FILTER_UNSUPPORTED(filter_text=filter_text)
     field = "roleName" if m.group(1).lower() == "rolename" else "roleType"
     return [r for r in roles if r[field].lower() == m.group(2).lower()]
 
@@ -102,60 +96,48 @@ def get_assignment(sb, name: str) -> dict | None:
 def require_assignment(sb, scope: str, name: str) -> dict:
     row = get_assignment(sb, name)
     if row is None or row["scope_key"] != rbac.scope_key(scope):
-        raise AzureError(404, "RoleAssignmentNotFound", f"The role assignment '{name}' is not found.")
+        raise errors.ASSIGNMENT_NOT_FOUND(name=name)
     return row
 
 
 def _required(props: dict, key: str) -> str:
     value = props.get(key)
     if not isinstance(value, str) or not value:
-        raise AzureError(400, "InvalidRequestContent", "The request content was invalid and could not be "
-                         f"deserialized: 'Required property '{key}' not found in JSON. Path 'properties'.'.")
+        raise errors.PROPERTY_REQUIRED(key=key)
     return value
 
 
 def create_assignment(sb, caller, scope: str, name: str, body: dict, api_version: str) -> tuple[dict, bool]:
     """PUT a role assignment; returns (row, created). Re-PUTting the same assignment is a no-op."""
     if not _GUID.match(name):
-        raise AzureError(400, "InvalidRoleAssignmentId",
-                         f"The role assignment ID '{name}' is not valid. The role assignment ID must be a GUID.")
+        raise errors.ASSIGNMENT_NAME_NOT_GUID(name=name)
     scope = check_scope(sb, scope, api_version)
     require_resource(sb, scope)
     props = body.get("properties")
     if not isinstance(props, dict):
-        raise AzureError(400, "InvalidRequestContent", "The request content was invalid and could not be "
-                         "deserialized: 'Required property 'properties' not found in JSON.'.")
+        raise errors.PROPERTIES_REQUIRED()
     role_id = _required(props, "roleDefinitionId").rstrip("/").rsplit("/", 1)[-1]
     principal_id = _required(props, "principalId")
     if not _GUID.match(principal_id):
-        raise AzureError(400, "InvalidPrincipalId", "A valid principal ID must be provided for role assignment.")
+        raise errors.PRINCIPAL_ID_INVALID()
     if not _GUID.match(role_id) or role_id.lower() not in rbac.builtin_roles():
-        raise AzureError(400, "RoleDefinitionDoesNotExist",
-                         f"The specified role definition with ID '{role_id}' does not exist.")
+        raise errors.ASSIGNED_ROLE_DEFINITION_UNKNOWN(role_id=role_id)
     principal = directory.get(sb, principal_id)
     if principal is None:
-        raise AzureError(400, "PrincipalNotFound",
-                         f"Principal {principal_id.replace('-', '')} does not exist in the directory {sb.tenant_id}. "
-                         "Check that you have the correct principal ID. If you are creating this principal and "
-                         "then immediately assigning a role, this error might be related to a replication delay. "
-                         "In this case, set the role assignment principalType property to a value, such as "
-                         "ServicePrincipal, User, or Group.  See https://aka.ms/docs-principaltype")
+        raise errors.PRINCIPAL_NOT_FOUND(principal_id=principal_id.replace('-', ''), tenant_id=sb.tenant_id)
     principal_type = props.get("principalType") or principal.type
     if principal_type not in PRINCIPAL_TYPES:
-        raise AzureError(400, "InvalidPrincipalType", f"The principal type '{principal_type}' is not valid. "
-                         f"Valid values are {', '.join(PRINCIPAL_TYPES)}.")
+        raise errors.PRINCIPAL_TYPE_INVALID(principal_type=principal_type, values=', '.join(PRINCIPAL_TYPES))
     if principal_type != principal.type:
-        raise AzureError(400, "UnmatchedPrincipalType",
-                         f"The PrincipalId '{principal_id.replace('-', '')}' has type '{principal.type}' , which is "
-                         f"different from specified PrincipalType '{principal_type}'.")
+        raise errors.PRINCIPAL_TYPE_MISMATCH(principal_id=principal_id.replace("-", ""), type=principal.type,
+                                             principal_type=principal_type)
     now = sb.clock.now()
     with sb.store.transaction():
         existing = get_assignment(sb, name)
         if existing is not None:
             if (existing["scope_key"], existing["principal_id"], existing["role_id"]) != \
                     (rbac.scope_key(scope), principal.object_id.lower(), role_id.lower()):
-                raise AzureError(409, "RoleAssignmentUpdateNotPermitted",
-                                 "Tenant ID, application ID, principal ID, and scope are not allowed to be updated.")
+                raise errors.ASSIGNMENT_UPDATE_NOT_PERMITTED()
             sb.store.execute("UPDATE role_assignments SET description = ?, condition = ?, condition_version = ?, "
                              "updated = ?, updated_by = ? WHERE name = ?",
                              (props.get("description"), props.get("condition"), props.get("conditionVersion"),
@@ -164,8 +146,7 @@ def create_assignment(sb, caller, scope: str, name: str, body: dict, api_version
         twin = sb.store.one("SELECT name FROM role_assignments WHERE scope_key = ? AND principal_id = ? "
                             "AND role_id = ?", (rbac.scope_key(scope), principal.object_id.lower(), role_id.lower()))
         if twin is not None:
-            raise AzureError(409, "RoleAssignmentExists", "The role assignment already exists. The ID of the "
-                             f"existing role assignment is {twin['name'].replace('-', '')}.")
+            raise errors.ASSIGNMENT_EXISTS(name=twin['name'].replace('-', ''))
         _insert(sb, name, scope, role_id, principal, principal_type, caller.object_id, now,
                 effective=now + sb.config.rbac_delay, description=props.get("description"),
                 condition=props.get("condition"), condition_version=props.get("conditionVersion"))
@@ -217,9 +198,7 @@ def _parse_filter(filter_text: str | None) -> tuple[bool, str | None]:
         elif m:
             principal = m.group(1) or m.group(2)
         else:
-            raise AzureError(400, "UnsupportedQuery",
-                             f"The filter '{filter_text}' is not supported. Supported filters are either "
-                             "'atScope()' or 'principalId eq '{value}'' or 'assignedTo('{value}')'.")
+            raise errors.ASSIGNMENT_FILTER_UNSUPPORTED(filter_text=filter_text)
     return at_scope, principal
 
 

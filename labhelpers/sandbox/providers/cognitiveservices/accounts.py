@@ -12,30 +12,28 @@ from ... import catalog, directory, rbac, regions, registry
 from ...clock import iso
 from ...errors import AzureError
 from ...store import dumps
-from . import projects
+from . import errors, projects
 from .models import (ACCOUNT_TYPE, KEY_SOURCES, KINDS, NAMESPACE, OTHER_SKUS, RETENTION, SKUS, STORED, SUBDOMAIN,
-                     Account, from_row, check_name, identity_block, invalid, valid_tags, account_id, bad, by_subdomain,
+                     Account, from_row, check_name, identity_block, invalid, valid_tags, account_id, by_subdomain,
                      get_account, get_project, has_system_identity, list_accounts, list_projects)
 
 # ---- validation of the account body ----------------------------------------------------------------
 
 def _location(value) -> str:
     if not value:
-        raise bad("LocationRequired", "The location property is required for this definition.")
+        raise errors.LOCATION_REQUIRED()
     offered = catalog.locations(NAMESPACE, "accounts")
     location = regions.normalize(value)
     if location not in offered:
-        raise bad("LocationNotAvailableForResourceType",
-                  f"The provided location '{value}' is not available for resource type '{ACCOUNT_TYPE}'. "
-                  f"List of available regions for the resource type is '{','.join(offered)}'.")
+        raise errors.LOCATION_NOT_AVAILABLE(value=value, account_type=ACCOUNT_TYPE, values=','.join(offered))
     return location
 
 
 def _kind(value) -> str:
     kind = next((k for k in KINDS if isinstance(value, str) and k.lower() == value.lower()), None)
     if kind is None:
-        raise bad("InvalidKind" if value else "KindRequired",
-                  f"The kind '{value}' is not valid for {ACCOUNT_TYPE}. Use one of: {', '.join(KINDS)}.")
+        raise (errors.KIND_INVALID if value else errors.KIND_REQUIRED)(value=value, account_type=ACCOUNT_TYPE,
+                                                                        kinds=", ".join(KINDS))
     return kind
 
 
@@ -44,8 +42,7 @@ def _sku(value, kind: str) -> dict:
     allowed = SKUS.get(kind.lower(), OTHER_SKUS)
     match = next((s for s in allowed if isinstance(name, str) and s.lower() == name.lower()), None)
     if match is None:
-        raise bad("InvalidSkuName" if name else "SkuRequired",
-                  f"The SKU '{name}' is not available for kind '{kind}'. Available SKUs: {', '.join(allowed)}.")
+        raise (errors.SKU_INVALID if name else errors.SKU_REQUIRED)(name=name, kind=kind, skus=", ".join(allowed))
     return {"name": match}
 
 
@@ -54,12 +51,10 @@ def _subdomain(sb, value, current: Account | None) -> str | None:
     if value is None:
         return held
     if held and held.lower() != str(value).lower():
-        raise bad("CustomSubDomainNameCannotBeChanged",
-                  f"The customSubDomainName of account '{current.name}' is '{held}'; it cannot be changed once set "
-                  "(create a new account to use another subdomain).")
+        raise errors.SUBDOMAIN_FIXED(name=current.name, held=held)
     if not isinstance(value, str) or not SUBDOMAIN.match(value):
         # microsoft-foundry-for-vscode#121
-        raise bad("CustomDomainInvalid", f"Sub domain name '{value}' is not valid.")
+        raise errors.SUBDOMAIN_INVALID(value=value)
     taken = sb.store.one("SELECT subscription_id, resource_group, name FROM cs_accounts WHERE subdomain = ?", (value,))
     if taken and not (current and account_id(taken["subscription_id"], taken["resource_group"], taken["name"])
                       .lower() == current.id.lower()):
@@ -69,10 +64,7 @@ def _subdomain(sb, value, current: Account | None) -> str | None:
 
 def subdomain_in_use(value: str) -> AzureError:
     # Observed wording (Azure-Samples/azuresandbox#164, microsoft-foundry-for-vscode#107).
-    return AzureError(409, "CustomDomainInUse",
-                      f"Please pick a different name. The subdomain name '{value}' is not available as it's already "
-                      "used by a resource. If the resource using the name was deleted in the last 48 hours, you may "
-                      "need to purge the deleted resource. Learn more at \"https://go.microsoft.com/fwlink/?linkid=2215493\"")
+    return errors.SUBDOMAIN_IN_USE(value=value)
 
 
 def _encryption(value, current: Account | None) -> dict | None:
@@ -81,7 +73,7 @@ def _encryption(value, current: Account | None) -> dict | None:
     if value is None:
         return before
     if not isinstance(value, dict):
-        raise bad("InvalidRequestContent", "The property 'properties.encryption' must be an object.")
+        raise errors.ENCRYPTION_NOT_OBJECT()
     # The spec's default keySource is Microsoft.KeyVault.
     source = KEY_SOURCES.get(str(value.get("keySource") or "Microsoft.KeyVault").lower())
     if source is None:
@@ -89,21 +81,16 @@ def _encryption(value, current: Account | None) -> dict | None:
     was_cmk = (before or {}).get("keySource") == "Microsoft.KeyVault"
     if source == "Microsoft.CognitiveServices":
         if was_cmk:
-            raise bad("KeySourceChangeNotAllowed",
-                      f"Account '{current.name}' is encrypted with a customer-managed key; it cannot be switched back "
-                      "to Microsoft-managed keys (keySource 'Microsoft.CognitiveServices'). Point "
-                      "properties.encryption.keyVaultProperties at another key in the same key vault instead.")
+            raise errors.KEY_SOURCE_FIXED(name=current.name)
         return {"keySource": source}
     kv = value.get("keyVaultProperties")
     if not isinstance(kv, dict):
-        raise bad("InvalidKeyVaultProperties", "KeyVaultProperties is invalid: properties.encryption."
-                  "keyVaultProperties (keyVaultUri, keyName, optional keyVersion and identityClientId) is required "
-                  "when keySource is 'Microsoft.KeyVault'.")
+        raise errors.KEY_VAULT_PROPERTIES_REQUIRED()
     kept = {k: kv[k] for k in ("keyName", "keyVersion", "keyVaultUri", "identityClientId")
             if kv.get(k) not in (None, "")}
     for k, v in kept.items():
         if not isinstance(v, str):
-            raise bad("InvalidKeyVaultProperties", f"KeyVaultProperties is invalid: '{k}' must be a string.")
+            raise errors.KEY_VAULT_PROPERTY_NOT_STRING(k=k)
     return {"keySource": source, "keyVaultProperties": kept}
 
 
@@ -126,17 +113,15 @@ def _properties(sb, given: dict, current: Account | None, identity: dict | None)
     for flag in ("allowProjectManagement", "disableLocalAuth", "restrictOutboundNetworkAccess",
                  "dynamicThrottlingEnabled", "storedCompletionsDisabled"):
         if flag in given and not isinstance(given[flag], bool):
-            raise bad("InvalidRequestContent", f"The property 'properties.{flag}' must be true or false.")
+            raise errors.FLAG_NOT_BOOLEAN(flag=flag)
     if current and current.properties.get("allowProjectManagement") and given.get("allowProjectManagement") is False:
-        raise bad("AllowProjectManagementCannotBeDisabled",
-                  f"allowProjectManagement cannot be turned off on account '{current.name}' once it is enabled.")
+        raise errors.PROJECT_MANAGEMENT_FIXED(name=current.name)
     if "defaultProject" in given:
         # The project that data-plane calls target when they name none (spec); it must exist.
         project = get_project(sb, current, given["defaultProject"]) if current and isinstance(
             given["defaultProject"], str) else None
         if project is None:
-            raise bad("InvalidDefaultProject", f"properties.defaultProject '{given['defaultProject']}' is not a "
-                                               "project of this account; create the project first.")
+            raise errors.DEFAULT_PROJECT_UNKNOWN(default_project=given['defaultProject'])
         props["defaultProject"] = project.name
     encryption = _encryption(given.get("encryption"), current)
     if encryption is None:
@@ -146,9 +131,7 @@ def _properties(sb, given: dict, current: Account | None, identity: dict | None)
     no_identity = (identity or {}).get("type", "None") == "None"
     if encryption and encryption["keySource"] == "Microsoft.KeyVault" and no_identity:
         # Observed wording (microsoft/sample-app-aoai-chatGPT#1345)
-        raise bad("ManagedIdentityIsNotEnabled",
-                  "Managed Identity (MI) is not set for this account while the encryption key source is "
-                  "'Microsoft.KeyVault', customer managed storage or Network Security Perimeter is used.")
+        raise errors.CMK_NEEDS_IDENTITY()
     return props
 
 
@@ -172,7 +155,7 @@ def plan(sb, subscription_id: str, group: str, name: str, body: dict, *, creatin
     current = None if creating else get_account(sb, subscription_id, group, name)
     given = body.get("properties") or {}
     if not isinstance(given, dict):
-        raise bad("InvalidRequestContent", "The property 'properties' must be an object.")
+        raise errors.PROPERTIES_NOT_OBJECT()
     if creating:
         location, kind = _location(body.get("location")), _kind(body.get("kind"))
         doc = {"location": location, "kind": kind, "sku": _sku(body.get("sku"), kind),
@@ -181,13 +164,10 @@ def plan(sb, subscription_id: str, group: str, name: str, body: dict, *, creatin
     else:
         doc = dict(current.doc)
         if body.get("location") and regions.normalize(body["location"]) != current.location:
-            raise bad("InvalidResourceLocation",
-                      f"The resource '{name}' already exists in location '{current.location}' in resource group "
-                      f"'{group}'. A resource with the same name cannot be created in location '{body['location']}'. "
-                      "Please select a new resource name.")
+            raise errors.ACCOUNT_LOCATION_FIXED(name=name, location=current.location, group=group,
+                                                location2=body["location"])
         if body.get("kind") and str(body["kind"]).lower() != current.doc["kind"].lower():
-            raise bad("KindCannotBeChanged", f"The kind of account '{name}' is '{current.doc['kind']}' and cannot "
-                                             f"be changed to '{body['kind']}'.")
+            raise errors.KIND_FIXED(name=name, kind=current.doc['kind'], kind2=body['kind'])
         if "sku" in body:
             doc["sku"] = _sku(body["sku"], current.doc["kind"])
         if "tags" in body:
@@ -231,7 +211,7 @@ def save(sb, change: Change, cmk_state: dict | None) -> tuple[Account, bool]:
         except sqlite3.IntegrityError:          # a concurrent request took the name or the subdomain
             if subdomain and by_subdomain(sb, subdomain):
                 raise subdomain_in_use(subdomain)
-            raise AzureError(409, "Conflict", f"Another operation on account '{c.name}' is in progress; retry.")
+            raise errors.CONCURRENT_CHANGE(name=c.name)
     return get_account(sb, c.subscription_id, c.resource_group, c.name), c.current is None
 
 
@@ -292,10 +272,7 @@ def refuse_if_soft_deleted(sb, subscription_id: str, group: str, name: str, body
         return None
     if (body.get("properties") or {}).get("restore") is not True:
         # Observed wording (Azure/azure-cli#18146)
-        raise AzureError(409, "FlagMustBeSetForRestore",
-                         f"An existing resource with ID '{deleted.id}' has been soft-deleted. To restore the resource, "
-                         "you must specify 'restore' to be 'true' in the property. If you don't want to restore "
-                         "existing resource, please purge it first.")
+        raise errors.RESTORE_FLAG_REQUIRED(id=deleted.id)
     with sb.store.transaction():
         sb.store.execute("UPDATE cs_accounts SET deleted = NULL WHERE subscription_id = ? AND resource_group = ? "
                          "AND name = ?", (subscription_id, group, name))
@@ -305,10 +282,7 @@ def refuse_if_soft_deleted(sb, subscription_id: str, group: str, name: str, body
 def find_deleted(sb, subscription_id: str, location: str, group: str, name: str) -> Account:
     account = get_account(sb, subscription_id, group, name, deleted=True)
     if account is None or account.location != (regions.normalize(location) or location.lower()):
-        raise AzureError(404, "ResourceNotFound",
-                         f"The Resource '{NAMESPACE}/locations/{location}/resourceGroups/{group}/deletedAccounts/"
-                         f"{name}' under resource group '{group}' was not found. For more details please go to "
-                         "https://aka.ms/ARMResourceNotFoundFix")
+        raise errors.DELETED_ACCOUNT_NOT_FOUND(namespace=NAMESPACE, location=location, group=group, name=name)
     return account
 
 

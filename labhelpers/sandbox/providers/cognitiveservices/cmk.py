@@ -23,7 +23,7 @@ from ...errors import AzureError
 from ...http import Request
 from ...store import loads
 from ..keyvault import models as kv_models
-from . import accounts, models
+from . import accounts, errors, models
 
 KV_API = "7.4"                        # what first-party resource providers send (facts §E sample)
 KV_AUDIENCE = "https://vault.azure.net"
@@ -76,8 +76,7 @@ def key_ref(encryption: dict) -> KeyRef:
     if version and not re.fullmatch(r"[a-fA-F0-9]{32}", version):
         problems.append(f"keyVersion '{version}' is not a key version (32 hexadecimal characters)")
     if problems:
-        raise models.bad("InvalidKeyVaultProperties", "KeyVaultProperties is invalid: " + "; ".join(problems) +
-                         ". Property: properties.encryption.keyVaultProperties.")
+        raise errors.KEY_VAULT_PROPERTIES_INVALID(problems="; ".join(problems))
     return KeyRef(match.group(1).lower(), name, version or None, kv.get("identityClientId"))
 
 
@@ -224,15 +223,9 @@ def configure(sb, change: accounts.Change) -> dict:
     if current and current.uses_cmk:
         before = key_ref(current.encryption).vault
         if before != ref.vault:
-            raise models.bad("KeyVaultChangeNotAllowed",
-                             f"Account '{change.name}' uses a key in key vault '{before}'; a customer-managed key can "
-                             f"only be changed to another key in the same key vault, not to one in '{ref.vault}'.")
+            raise errors.KEY_VAULT_CHANGE_NOT_ALLOWED(name=change.name, before=before, vault=ref.vault)
     if change.new_system_identity and not ref.client_id:
-        raise models.bad("KeyVaultAccessForbidden",
-                         f"The system-assigned identity of account '{change.name}' is created by this request, so it "
-                         f"cannot have been granted access to key vault '{ref.vault}' yet. Create the account with "
-                         "its identity first, grant the identity 'Key Vault Crypto Service Encryption User' on the "
-                         "key, then set properties.encryption.")
+        raise errors.IDENTITY_TOO_NEW_FOR_KEY(name=change.name, vault=ref.vault)
     # Evaluate against the account as it will be (identities included), still unsaved.
     planned = models.Account(change.subscription_id, change.resource_group, change.name, doc,
                              doc["properties"].get("customSubDomainName"),
@@ -279,9 +272,8 @@ def use(sb, account: models.Account) -> None:
     except KeyProblem as problem:
         state.update(status=f"Inaccessible ({problem.code}): {problem.message}", checked=sb.clock.now())
         accounts.record_cmk(sb, account, state)
-        raise AzureError(403, "CustomerManagedKeyInaccessible",
-                         f"Account '{account.name}' cannot use its customer-managed key, so its data cannot be "
-                         f"decrypted: {problem.message}", details=[{"code": problem.code, "message": problem.message}])
+        raise errors.CUSTOMER_MANAGED_KEY_INACCESSIBLE(name=account.name, message=problem.message,
+                                                       details=[{"code": problem.code, "message": problem.message}])
     state.update(status=HEALTHY, checked=sb.clock.now())
     accounts.record_cmk(sb, account, state)
 

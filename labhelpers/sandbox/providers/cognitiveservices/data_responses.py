@@ -8,10 +8,9 @@ caller needs a data role such as Cognitive Services User or Cognitive Services O
 from __future__ import annotations
 
 from ... import rbac
-from ...errors import AzureError
 from ...http import ok
 from ...routing import COGNITIVE
-from . import cmk, models
+from . import cmk, errors, models
 
 # A small, fixed catalogue (the real list depends on region and quota).
 MODELS = ("gpt-4o", "gpt-4o-mini", "text-embedding-3-small")
@@ -22,13 +21,11 @@ def _authorize(sb, req, action: str, operation: str) -> models.Account:
     PermissionDenied wording); then its key, used as its identity on every request."""
     account = models.by_subdomain(sb, req.host_label)
     if account is None:               # deleted while the client kept its connection
-        raise AzureError(404, "404", "Resource not found")
+        raise errors.ENDPOINT_GONE()
     if account.properties.get("publicNetworkAccess") == "Disabled":
-        raise AzureError(403, "AccessDenied", "Public access is disabled. Please configure private endpoint.")
+        raise errors.PUBLIC_ACCESS_DISABLED()
     if not rbac.evaluate(sb, req.caller.object_id, action, account.id, data=True).allowed:
-        raise AzureError(401, "PermissionDenied",
-                         f"The principal `{req.caller.object_id}` lacks the required data action `{action}` to "
-                         f"perform `{operation}` operation.")
+        raise errors.DATA_ACTION_MISSING(object_id=req.caller.object_id, action=action, operation=operation)
     cmk.use(sb, account)
     return account
 

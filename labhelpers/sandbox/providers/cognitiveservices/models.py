@@ -15,6 +15,7 @@ from ... import directory, registry
 from ...errors import AzureError
 from ...store import loads
 from ..resources.models import require_group
+from . import errors
 
 NAMESPACE = "Microsoft.CognitiveServices"
 ACCOUNT_TYPE = f"{NAMESPACE}/accounts"
@@ -128,20 +129,13 @@ def from_row(row: dict | None) -> Account | None:
 
 # ---- errors ---------------------------------------------------------------------------------------
 
-def bad(code: str, message: str, **kw) -> AzureError:
-    return AzureError(400, code, message, **kw)
-
-
 def not_found(group: str, name: str) -> AzureError:
     # ARM's wording (microsoft/foundry-dev-tools#512)
-    return AzureError(404, "ResourceNotFound",
-                      f"The Resource '{ACCOUNT_TYPE}/{name}' under resource group '{group}' was not found. "
-                      "For more details please go to https://aka.ms/ARMResourceNotFoundFix")
+    return errors.ACCOUNT_NOT_FOUND(account_type=ACCOUNT_TYPE, name=name, group=group)
 
 
 def invalid(what: str, value, allowed) -> AzureError:
-    return bad("InvalidRequestContent", f"The value '{value}' of {what} is not valid. Allowed values: "
-               f"{', '.join(allowed)}.")
+    return errors.VALUE_NOT_ALLOWED(value=value, what=what, values=', '.join(allowed))
 
 
 # ---- lookups --------------------------------------------------------------------------------------
@@ -206,27 +200,23 @@ def identity_block(sb, value, current: dict | None) -> dict | None:
     if value is None:
         return current
     if not isinstance(value, dict):
-        raise bad("InvalidRequestContent", "The property 'identity' must be an object.")
+        raise errors.IDENTITY_NOT_OBJECT()
     kind = IDENTITY_TYPES.get(str(value.get("type", "None")).replace(" ", "").replace(",", ", ").lower())
     if kind is None:
         raise invalid("'identity.type'", value.get("type"), IDENTITY_TYPES.values())
     given = value.get("userAssignedIdentities")
     if given is not None and not isinstance(given, dict):
-        raise bad("InvalidRequestContent", "The property 'identity.userAssignedIdentities' must be an object.")
+        raise errors.USER_IDENTITIES_NOT_OBJECT()
     given = {k: v for k, v in (given or {}).items() if v is not None}     # null removes an identity
     if "UserAssigned" not in kind:
         if given:
-            raise bad("InvalidIdentity", f"userAssignedIdentities may only be given with identity type "
-                                         f"'UserAssigned' or 'SystemAssigned, UserAssigned', not '{kind}'.")
+            raise errors.USER_IDENTITIES_NOT_ALLOWED(kind=kind)
         return {"type": kind}
     if not given:
-        raise bad("InvalidIdentity", f"Identity type '{kind}' needs at least one entry in "
-                                     "identity.userAssignedIdentities.")
+        raise errors.USER_IDENTITY_MISSING(kind=kind)
     for resource_id in given:
         if not _UAI_ID.match(resource_id):
-            raise bad("InvalidIdentity", f"'{resource_id}' is not a user-assigned identity resource id "
-                      "(/subscriptions/{s}/resourceGroups/{g}/providers/Microsoft.ManagedIdentity/"
-                      "userAssignedIdentities/{name}).")
+            raise errors.USER_IDENTITY_ID_INVALID(resource_id=resource_id)
     return {"type": kind, "userAssignedIdentities": {rid: _user_identity(sb, rid) for rid in given}}
 
 
@@ -258,10 +248,8 @@ def list_projects(sb, account: Account) -> list[Project]:
 def require_project(sb, account: Account, name: str) -> Project:
     project = get_project(sb, account, name)
     if project is None:
-        raise AzureError(404, "ResourceNotFound",
-                         f"The Resource '{PROJECT_TYPE}/{account.name}/{name}' under resource group "
-                         f"'{account.resource_group}' was not found. For more details please go to "
-                         "https://aka.ms/ARMResourceNotFoundFix")
+        raise errors.PROJECT_NOT_FOUND(project_type=PROJECT_TYPE, name=account.name, name2=name,
+                                       resource_group=account.resource_group)
     return project
 
 
@@ -269,16 +257,14 @@ def require_project(sb, account: Account, name: str) -> Project:
 
 def check_name(name: str, what: str = "account") -> None:
     if not _NAME.match(name):
-        raise bad("InvalidResourceName",
-                  f"The {what} name '{name}' is invalid. It must be 2 to 64 characters long, start with a letter "
-                  "or digit, and contain only letters, digits, '_', '.' and '-'.")
+        raise errors.NAME_INVALID(what=what, name=name)
 
 
 def valid_tags(value) -> dict:
     if value is None:
         return {}
     if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()) or len(value) > 50:
-        raise bad("InvalidRequestContent", "The property 'tags' must be an object of at most 50 string values.")
+        raise errors.TAGS_INVALID()
     return value
 
 

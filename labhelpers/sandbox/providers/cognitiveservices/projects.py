@@ -3,10 +3,10 @@ identities, and the account's default project."""
 from __future__ import annotations
 
 from ... import directory, rbac, regions, registry
-from ...errors import AzureError
 from ...store import dumps
 from ..resources.models import require_group
-from .models import (NAMESPACE, Account, Project, check_name, identity_block, valid_tags, bad, get_account, get_project,
+from . import errors
+from .models import (NAMESPACE, Account, Project, check_name, identity_block, valid_tags, get_account, get_project,
                      has_system_identity, list_projects, require_project)
 
 def parent_account(sb, subscription_id: str, group: str, name: str) -> Account:
@@ -14,8 +14,7 @@ def parent_account(sb, subscription_id: str, group: str, name: str) -> Account:
     account = get_account(sb, subscription_id, group, name)
     if account is None:
         # ARM's answer for a child of a missing parent
-        raise AzureError(404, "ParentResourceNotFound",
-                         f"Can not perform requested operation on nested resource. Parent resource '{name}' not found.")
+        raise errors.PARENT_ACCOUNT_NOT_FOUND(name=name)
     return account
 
 
@@ -32,9 +31,7 @@ def _project_rules(account: Account) -> None:
     if not account.properties.get("customSubDomainName"):
         missing.append("properties.customSubDomainName is not set")
     if missing:
-        raise bad("ProjectManagementNotEnabled",
-                  f"Projects cannot be created under account '{account.name}': {'; '.join(missing)}. Update the "
-                  "account first (PATCH properties.allowProjectManagement=true).")
+        raise errors.PROJECT_MANAGEMENT_NOT_ENABLED(name=account.name, values='; '.join(missing))
 
 
 def put_project(sb, account: Account, name: str, body: dict, *, patch: bool) -> tuple[Project, bool]:
@@ -47,11 +44,9 @@ def put_project(sb, account: Account, name: str, body: dict, *, patch: bool) -> 
         _project_rules(account)
     given = body.get("properties") or {}
     if not isinstance(given, dict):
-        raise bad("InvalidRequestContent", "The property 'properties' must be an object.")
+        raise errors.PROPERTIES_NOT_OBJECT()
     if body.get("location") and regions.normalize(body["location"]) != account.location:
-        raise bad("InvalidResourceLocation",
-                  f"A project must be in the location of its account ('{account.location}'), not "
-                  f"'{body['location']}'.")
+        raise errors.PROJECT_LOCATION_NOT_ACCOUNTS(location=account.location, location2=body['location'])
     doc = dict(current.doc) if current else {"tags": {}, "properties": {}, "identity": None}
     if "tags" in body:
         doc["tags"] = valid_tags(body["tags"])
@@ -59,7 +54,7 @@ def put_project(sb, account: Account, name: str, body: dict, *, patch: bool) -> 
     for key in ("displayName", "description"):
         if key in given:
             if given[key] is not None and not isinstance(given[key], str):
-                raise bad("InvalidRequestContent", f"The property 'properties.{key}' must be a string.")
+                raise errors.PROPERTY_NOT_STRING(key=key)
             props[key] = given[key]
     doc["properties"] = props
     identity = identity_block(sb, body.get("identity"), doc.get("identity"))

@@ -6,12 +6,11 @@ from __future__ import annotations
 
 from ... import catalog
 from ...clock import iso
-from ...errors import AzureError
 from ...http import ok
 from ...registry import resource_lister
 from ...routing import ARM
 from ..resources.models import require_group
-from . import accounts, cmk, models, projects
+from . import accounts, cmk, errors, models, projects
 
 _NS = models.NAMESPACE
 _SUB = "/subscriptions/{subscriptionId}/providers/" + _NS
@@ -122,8 +121,7 @@ def generic_resources(sb, subscription_id: str, group: str | None) -> list[dict]
 def check_domain_availability(sb, req, subscriptionId):
     body = req.json_object()
     if not body.get("subdomainName") or not body.get("type"):
-        raise AzureError(400, "InvalidRequestContent", "The request content was invalid: 'subdomainName' and 'type' "
-                                                       "are required.")
+        raise errors.DOMAIN_CHECK_INCOMPLETE()
     available, reason = models.check_domain(sb, body["subdomainName"])
     return ok({"isSubdomainAvailable": available, "reason": reason, "subdomainName": body["subdomainName"],
                "type": body["type"], "kind": body.get("kind")})

@@ -4,9 +4,8 @@ policies; facts §B4–B5)."""
 from __future__ import annotations
 
 from ... import rbac
-from ...errors import AzureError
 from ...store import loads
-from . import models
+from . import errors, models
 
 _A = "Microsoft.KeyVault/vaults/"
 
@@ -36,13 +35,7 @@ def authorize(sb, req, vault: dict, action: str, permission: str, key: str | Non
         if decision.allowed:
             req.audit["appliedAssignmentId"] = decision.assignment_id.replace("-", "")
             return
-        raise AzureError(403, "Forbidden", (   # facts §B5, verbatim shape
-            "Caller is not authorized to perform action on resource.\r\n"
-            "If role assignments, deny assignments or role definitions were changed recently, please observe "
-            "propagation time.\r\n"
-            f"Caller: {_caller(req)}\r\nAction: '{action}'\r\nResource: '{scope.lower()}'\r\n"
-            "Assignment: (not found)\r\nDenyAssignmentId: null\r\nDecisionReason: 'DeniedWithNoValidRBAC' \r\n"
-            f"Vault: {where}\r\n"), innererror={"code": "ForbiddenByRbac"})
+        raise errors.RBAC_DENIES(caller=_caller(req), action=action, scope=scope.lower(), where=where)
     oid, appid = req.caller.object_id.lower(), str(req.claims.get("appid", "")).lower()
     entries = [p for p in props.get("accessPolicies", [])
                if str(p.get("objectId", "")).lower() == oid
@@ -53,12 +46,8 @@ def authorize(sb, req, vault: dict, action: str, permission: str, key: str | Non
     if allowed:
         return
     if not entries:
-        raise AzureError(403, "Forbidden", "Access denied. Caller was not found on any access policy.\r\n"
-                                           f"Caller: {_caller(req)}\r\nVault: {where}",
-                         innererror={"code": "AccessDenied"})
-    raise AzureError(403, "Forbidden",
-                     f"The user, group or application '{_caller(req).replace(';iss=', ';numgroups=0;iss=')}' does not "
-                     f"have keys {permission} permission on key vault '{where}'. For help resolving this issue, "
-                     "please see https://go.microsoft.com/fwlink/?linkid=2125287", innererror={"code": "AccessDenied"})
+        raise errors.NO_ACCESS_POLICY(caller=_caller(req), where=where)
+    raise errors.ACCESS_POLICY_DENIES(caller=_caller(req).replace(';iss=', ';numgroups=0;iss='), permission=permission,
+                                      where=where)
 
 

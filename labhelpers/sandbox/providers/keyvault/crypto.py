@@ -10,9 +10,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa, utils
 
 from ...encoding import b64url, uint
-from ...errors import AzureError
 from ...store import loads
-from .errors import bad_parameter as bad
+from . import errors
 
 CURVES = {"P-256": ec.SECP256R1, "P-384": ec.SECP384R1, "P-521": ec.SECP521R1, "P-256K": ec.SECP256K1}
 
@@ -52,19 +51,15 @@ _TIME_BOUND = {"encrypt", "wrapKey", "sign"}
 def usable(sb, v: dict, op: str) -> None:
     """403 unless `op` may run on this version now (key_ops, enabled, nbf/exp)."""
     if op not in loads(v["key_ops"]):
-        raise AzureError(403, "Forbidden", f"Operation {op} is not permitted on this key.",
-                         innererror={"code": "KeyOperationForbidden"})
+        raise errors.KEY_OPERATION_FORBIDDEN(op=op)
     if not v["enabled"]:
-        raise AzureError(403, "Forbidden", f"Operation {op} is not allowed on a disabled key.",
-                         innererror={"code": "KeyDisabled"})
+        raise errors.KEY_DISABLED(op=op)
     now = sb.clock.now()
     if op in _TIME_BOUND:
         if v["nbf"] is not None and now < v["nbf"]:
-            raise AzureError(403, "Forbidden", f"Operation {op} is not allowed on a key that is not yet valid.",
-                             innererror={"code": "KeyNotYetValid"})
+            raise errors.KEY_NOT_YET_VALID(op=op)
         if v["exp"] is not None and now > v["exp"]:
-            raise AzureError(403, "Forbidden", f"Operation {op} is not allowed on an expired key.",
-                             innererror={"code": "KeyExpired"})
+            raise errors.KEY_EXPIRED(op=op)
 
 
 def _rsa_padding(alg):
@@ -73,13 +68,13 @@ def _rsa_padding(alg):
         return padding.OAEP(mgf=padding.MGF1(h), algorithm=h, label=None)
     if alg == "RSA1_5":
         return padding.PKCS1v15()
-    raise bad(f"Invalid algorithm '{alg}' for an RSA key; use RSA-OAEP, RSA-OAEP-256 or RSA1_5.")
+    raise errors.RSA_ALGORITHM_INVALID(alg=alg)
 
 
 def _rsa(v: dict, alg: str):
     key = private_key(v["private_key"])
     if not isinstance(key, rsa.RSAPrivateKey):
-        raise bad(f"The algorithm '{alg}' needs an RSA key; this key is {v['kty']}.")
+        raise errors.ALGORITHM_NEEDS_RSA(alg=alg, kty=v['kty'])
     return key
 
 
@@ -88,7 +83,7 @@ def encrypt(v: dict, alg: str, data: bytes) -> bytes:
     try:
         return key.public_key().encrypt(data, _rsa_padding(alg))
     except ValueError:
-        raise bad(f"The value is too long to be encrypted with {alg} and a {key.key_size}-bit key.")
+        raise errors.PLAINTEXT_TOO_LONG(alg=alg, key_size=key.key_size)
 
 
 def decrypt(v: dict, alg: str, data: bytes) -> bytes:
@@ -97,8 +92,7 @@ def decrypt(v: dict, alg: str, data: bytes) -> bytes:
     try:
         return key.decrypt(data, pad)
     except ValueError:
-        raise bad(f"The ciphertext could not be decrypted with this key and {alg}: it was not encrypted with "
-                  "this key version, or with another algorithm.")
+        raise errors.CIPHERTEXT_UNDECRYPTABLE(alg=alg)
 
 
 def _sig_scheme(v: dict, alg: str):
@@ -112,16 +106,15 @@ def _sig_scheme(v: dict, alg: str):
     if alg in _EC_ALGS:
         crv, h = _EC_ALGS[alg]
         if v["crv"] != crv:
-            raise bad(f"The algorithm '{alg}' needs an EC key on curve {crv}; this key is {v['kty']} "
-                      f"{v['crv'] or ''}".rstrip() + ".")
+            raise errors.ALGORITHM_NEEDS_EC(alg=alg, crv=crv, key=f"{v['kty']} {v['crv'] or ''}".rstrip())
         return "ec", None, h()
-    raise bad(f"Invalid signature algorithm '{alg}'; use RS256/384/512, PS256/384/512 or ES256/384/512/256K.")
+    raise errors.SIGNATURE_ALGORITHM_INVALID(alg=alg)
 
 
 def sign(v: dict, alg: str, digest: bytes) -> bytes:
     kind, pad, h = _sig_scheme(v, alg)
     if len(digest) != h.digest_size:
-        raise bad(f"The digest must be {h.digest_size} bytes for {alg}.")
+        raise errors.DIGEST_SIZE_WRONG(digest_size=h.digest_size, alg=alg)
     key = private_key(v["private_key"])
     if kind == "rsa":
         return key.sign(digest, pad, utils.Prehashed(h))

@@ -12,8 +12,7 @@ from ...errors import AzureError
 from ...http import Response, ok
 from ...routing import KEYVAULT
 from ...store import loads
-from . import access, crypto, keys, models, rotation
-from .errors import bad_parameter as bad
+from . import access, crypto, errors, keys, models, rotation
 
 VERSIONS = catalog.table_versions("vault.azure.net/keys")
 # 2016-10-01, then 7.0 to 7.6 (with previews), then dated versions again from 2025 on.
@@ -26,11 +25,9 @@ _A = "Microsoft.KeyVault/vaults/"
 
 def _version_error(req, route) -> AzureError:
     if req.api_version is None:     # wording unconfirmed; the code is Key Vault's
-        return AzureError(400, "BadParameter", "The api-version query parameter is missing. Add "
-                                               f"?api-version={LATEST} to the request URI.")
+        return errors.API_VERSION_MISSING(latest=LATEST)
     # Key Vault's words, as the Ruby SDK's api-version fallback quotes them (azure-sdk-for-ruby).
-    return AzureError(400, "BadParameter", f"The specified version ({req.api_version}) is not recognized. "
-                                           f"Consider using the latest supported version ({LATEST}).")
+    return errors.API_VERSION_UNKNOWN(api_version=req.api_version, latest=LATEST)
 
 
 def _route(method: str, pattern: str, name: str, versions=VERSIONS):
@@ -63,7 +60,7 @@ def _as_version(api_version: str | None, resp: Response) -> Response:
 def _vault(sb, req) -> dict:
     vault = models.row(sb, req.host_label)
     if vault is None:          # deleted while the client kept its connection open
-        raise AzureError(404, "VaultNotFound", f"The vault '{req.host_label}' does not exist or was deleted.")
+        raise errors.VAULT_GONE(host_label=req.host_label)
     return vault
 
 
@@ -71,7 +68,7 @@ def _body(req) -> dict:
     try:
         return req.json_object()
     except AzureError as err:
-        raise bad(err.message)
+        raise errors.BAD_PARAMETER_BODY(message=err.message)
 
 
 def _prepare(sb, req, action: str, permission: str, name: str | None = None, version: str | None = None,
@@ -88,9 +85,9 @@ def _prepare(sb, req, action: str, permission: str, name: str | None = None, ver
 def _paged(req, rows: list, render) -> dict:
     raw_max, raw_skip = req.arg("maxresults"), req.arg("$skiptoken", "0")
     if raw_max is not None and (not raw_max.isdigit() or not 1 <= int(raw_max) <= _MAX_PAGE):
-        raise bad(f"The value '{raw_max}' of maxresults is out of range: it must be between 1 and {_MAX_PAGE}.")
+        raise errors.MAXRESULTS_OUT_OF_RANGE(raw_max=raw_max, max_page=_MAX_PAGE)
     if not raw_skip.isdigit():
-        raise bad(f"The $skiptoken '{raw_skip}' is not valid.")
+        raise errors.SKIPTOKEN_INVALID(raw_skip=raw_skip)
     size, skip = int(raw_max or _MAX_PAGE), int(raw_skip)
     page = {"value": [render(r) for r in rows[skip:skip + size]], "nextLink": None}
     if skip + size < len(rows):
@@ -108,11 +105,11 @@ def _with_version(req, vault: dict, v: dict) -> dict:
 def _value(body: dict, field: str) -> bytes:
     text = body.get(field)
     if not isinstance(text, str):
-        raise bad(f"Property '{field}' is required and must be a base64url string.")
+        raise errors.VALUE_REQUIRED(field=field)
     try:
         return unb64url(text)
     except ValueError:
-        raise bad(f"Property '{field}' is not a valid base64url string.")
+        raise errors.VALUE_NOT_BASE64URL(field=field)
 
 
 # ---- wire shapes ----------------------------------------------------------------------------------
@@ -252,7 +249,7 @@ def get_deleted(sb, req, name):
     vault = _prepare(sb, req, _A + "keys/read", "get", name, deleted=True)
     rows = keys.deleted_rows(sb, vault, name.lower())
     if not rows:
-        raise keys.deleted_not_found(name)
+        raise errors.DELETED_KEY_NOT_FOUND(name=name)
     return ok({**_bundle(vault, rows[0]), **_deleted_extra(vault, rows[0])})
 
 

@@ -13,8 +13,7 @@ from ... import registry
 from ...clock import add_duration
 from ...errors import AzureError
 from ...store import dumps, loads
-from . import crypto, models
-from .errors import bad_parameter as bad
+from . import crypto, errors, models
 
 registry.schema("""
 CREATE TABLE IF NOT EXISTS kv_keys (
@@ -64,20 +63,12 @@ _MAX_TAGS = 15
 
 def check_name(name: str) -> None:
     if not _NAME.match(name):
-        raise bad(f"The request URI contains an invalid name: {name}. Key names are 1-127 characters: "
-                  "letters, digits and hyphens.")
+        raise errors.KEY_NAME_INVALID(name=name)
 
 
 def not_found(name: str, version: str | None = None) -> AzureError:
     ident = f"{name}/{version}" if version else name
-    return AzureError(404, "KeyNotFound",   # facts §B5
-                      f"A key with (name/id) {ident} was not found in this key vault. If you recently deleted "
-                      "this key you may be able to recover it using the correct recovery command. For help "
-                      "resolving this issue, please see https://go.microsoft.com/fwlink/?linkid=2125182")
-
-
-def deleted_not_found(name: str) -> AzureError:
-    return AzureError(404, "KeyNotFound", f"Deleted Key not found: {name}")
+    return errors.KEY_NOT_FOUND(ident=ident)
 
 
 def name_row(sb, vault: dict, name: str) -> dict | None:
@@ -94,7 +85,7 @@ def live_row(sb, vault: dict, name: str) -> dict:
 def deleted_row(sb, vault: dict, name: str) -> dict:
     r = name_row(sb, vault, name)
     if r is None or r["deleted"] is None:
-        raise deleted_not_found(name)
+        raise errors.DELETED_KEY_NOT_FOUND(name=name)
     return r
 
 
@@ -152,17 +143,17 @@ def deleted_rows(sb, vault: dict, key: str | None = None) -> list[dict]:
 def _attributes_in(body: dict) -> dict:
     attrs = body.get("attributes") or {}
     if not isinstance(attrs, dict):
-        raise bad("Property 'attributes' must be an object.")
+        raise errors.ATTRIBUTES_NOT_OBJECT()
     out = {}
     if "enabled" in attrs and attrs["enabled"] is not None:
         if not isinstance(attrs["enabled"], bool):
-            raise bad("Property 'attributes.enabled' must be a boolean.")
+            raise errors.ENABLED_NOT_BOOLEAN()
         out["enabled"] = attrs["enabled"]
     for field in ("nbf", "exp"):
         if field in attrs:
             value = attrs[field]
             if value is not None and (not isinstance(value, (int, float)) or isinstance(value, bool)):
-                raise bad(f"Property 'attributes.{field}' must be a NumericDate (seconds since 1970-01-01).")
+                raise errors.DATE_NOT_NUMERIC(field=field)
             out[field] = value
     return out
 
@@ -172,9 +163,9 @@ def _tags_in(body: dict) -> dict | None:
         return None
     tags = body["tags"]
     if not isinstance(tags, dict) or not all(isinstance(v, str) for v in tags.values()):
-        raise bad("Property 'tags' must be an object of strings.")
+        raise errors.KEY_TAGS_INVALID()
     if len(tags) > _MAX_TAGS:
-        raise bad(f"A key can have at most {_MAX_TAGS} tags.")
+        raise errors.TOO_MANY_TAGS(max_tags=_MAX_TAGS)
     return tags
 
 
@@ -183,10 +174,10 @@ def _ops_in(body: dict, default: list[str]) -> list[str]:
     if ops is None:
         return default
     if not isinstance(ops, list) or not all(isinstance(o, str) for o in ops):
-        raise bad("Property 'key_ops' must be an array of operation names.")
+        raise errors.KEY_OPS_NOT_ARRAY()
     unknown = [o for o in ops if o not in _ALL_OPS]
     if unknown:
-        raise bad(f"Invalid key operation '{unknown[0]}'. Valid operations are: {', '.join(sorted(_ALL_OPS))}.")
+        raise errors.KEY_OP_INVALID(unknown=unknown[0], values=', '.join(sorted(_ALL_OPS)))
     return ops
 
 
@@ -194,20 +185,20 @@ def _spec(vault: dict, body: dict) -> tuple[str, int | None, str | None]:
     """(kty, size, crv) of a create request, with Key Vault's rules for vault keys (facts §B6)."""
     kty = body.get("kty")
     if kty not in ("RSA", "RSA-HSM", "EC", "EC-HSM"):
-        raise bad(f"The key type (kty) '{kty}' is not supported by a vault; use RSA, RSA-HSM, EC or EC-HSM.")
+        raise errors.KTY_NOT_SUPPORTED(kty=kty)
     if kty.endswith("-HSM") and loads(vault["properties"])["sku"]["name"] != "premium":
         # azure-docs#34948 / #63888: az keyvault key create --kty RSA-HSM on a standard vault
-        raise AzureError(403, "Forbidden", "Hardware key operation not allowed on standard vault")
+        raise errors.HSM_ON_STANDARD_VAULT()
     if kty.startswith("RSA"):
         size = body.get("key_size") or 2048
         if size not in _RSA_SIZES:
-            raise bad(f"The key size {size} is not supported for RSA keys; use 2048, 3072 or 4096.")
+            raise errors.KEY_SIZE_NOT_SUPPORTED(size=size)
         if body.get("public_exponent") not in (None, 65537):
-            raise bad("The public exponent must be 65537.")
+            raise errors.PUBLIC_EXPONENT_NOT_SUPPORTED()
         return kty, size, None
     crv = body.get("crv") or "P-256"
     if crv not in crypto.CURVES:
-        raise bad(f"The curve '{crv}' is not supported; use {', '.join(crypto.CURVES)}.")
+        raise errors.CURVE_NOT_SUPPORTED(crv=crv, values=', '.join(crypto.CURVES))
     return kty, None, crv
 
 
@@ -224,14 +215,6 @@ def insert_version(sb, vault: dict, k: dict, kty, size, crv, der: bytes, ops: li
                         (vault["key"], key, version))
 
 
-def conflict_deleted(name: str) -> AzureError:
-    # The secret message of facts §B2, for keys (Azure/azure-rest-api-specs#9222).
-    return AzureError(409, "Conflict",
-                      f"Key {name} is currently in a deleted but recoverable state, and its name cannot be reused; "
-                      "in this state, the key can only be recovered or purged.",
-                      innererror={"code": "ObjectIsDeletedButRecoverable"})
-
-
 def create(sb, vault: dict, name: str, body: dict) -> dict:
     """A new key, or a new version of an existing one: its version row."""
     check_name(name)
@@ -242,7 +225,7 @@ def create(sb, vault: dict, name: str, body: dict) -> dict:
     with sb.store.transaction():
         k = name_row(sb, vault, name)
         if k and k["deleted"] is not None:
-            raise conflict_deleted(k["name"])
+            raise errors.KEY_DELETED_BUT_RECOVERABLE(name=k["name"])
         if k is None:
             sb.store.execute("INSERT INTO kv_keys (vault, key, name) VALUES (?,?,?)",
                              (vault["key"], name.lower(), name))
@@ -308,9 +291,7 @@ def purge(sb, vault: dict, name: str) -> None:
     with sb.store.transaction():
         k = deleted_row(sb, vault, name)
         if models.purge_protected(vault):
-            raise AzureError(403, "Forbidden",     # facts §B3
-                             'Operation "purge" is not allowed because purge protection is enabled for this vault. '
-                             "Key Vault service will automatically purge it after the retention period has passed.")
+            raise errors.KEY_PURGE_PROTECTED()
         _remove(sb, vault["key"], k["key"])
 
 

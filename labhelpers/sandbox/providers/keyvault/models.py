@@ -11,6 +11,7 @@ from ... import catalog, rbac, regions, registry
 from ...clock import iso
 from ...errors import AzureError
 from ...store import dumps, loads
+from . import errors
 
 registry.schema("""
 CREATE TABLE IF NOT EXISTS kv_vaults (
@@ -43,33 +44,15 @@ def vault_id(subscription_id: str, group: str, name: str) -> str:
 
 
 def name_error(name: str) -> str | None:
-    if _NAME.match(name or ""):
-        return None
-    return (f"The vault name '{name}' is invalid. A vault's name must be between 3-24 alphanumeric characters. "
-            "The name must begin with a letter, end with a letter or digit, and not contain consecutive hyphens. "
-            "Follow this link for more information: https://go.microsoft.com/fwlink/?linkid=2147742")
-
-
-def _in_use(name: str) -> str:
-    # facts §B1 (the long variant, as checkNameAvailability and the portal print it)
-    return (f"The vault name '{name}' is already in use. Vault names are globally unique so it is possible that "
-            "the name is already taken. If you are sure that the vault name was not taken then it is possible "
-            "that a vault with the same name was recently deleted but not purged after being placed in a "
-            "recoverable state. If the vault is in a recoverable state then the vault will need to be explicitly "
-            "purged before reusing the name. For more information on soft delete and purging a vault follow this "
-            "link https://go.microsoft.com/fwlink/?linkid=2147740.")
-
-
-DELETED_CONFLICT = ("A vault with the same name already exists in deleted state. You need to either recover or "
-                    "purge existing key vault. Follow this link https://go.microsoft.com/fwlink/?linkid=2149745 "
-                    "for more information on soft delete.")
+    return None if _NAME.match(name or "") else errors.VAULT_NAME_NOT_VALID.message.format(name=name)
 
 
 def check_name(sb, name) -> dict:
     if not isinstance(name, str) or name_error(name):
         return {"nameAvailable": False, "reason": "AccountNameInvalid", "message": name_error(str(name))}
     if row(sb, name, deleted=None) is not None:
-        return {"nameAvailable": False, "reason": "AlreadyExists", "message": _in_use(name)}
+        return {"nameAvailable": False, "reason": "AlreadyExists",
+                "message": errors.VAULT_ALREADY_EXISTS.message.format(name=name)}
     return {"nameAvailable": True}
 
 
@@ -111,65 +94,51 @@ def purge_protected(r: dict) -> bool:
 
 
 def not_found(name: str, group: str) -> AzureError:
-    return AzureError(404, "ResourceNotFound",
-                      f"The Resource '{TYPE}/{name}' under resource group '{group}' was not found. For more "
-                      "details please go to https://aka.ms/ARMResourceNotFoundFix")
+    return errors.VAULT_NOT_FOUND(type=TYPE, name=name, group=group)
 
 
 # ---- rules ----------------------------------------------------------------------------------------
 
-def _bad(message: str) -> AzureError:
-    return AzureError(400, "BadRequest", message)
-
-
 def _validate_properties(sb, props: dict, *, creating: bool, current: dict | None) -> None:
     if props.get("enableSoftDelete") is False:
-        raise _bad('The property "enableSoftDelete" cannot be set to false. Enabling the soft delete for a vault '
-                   'is an irreversible action.')
+        raise errors.SOFT_DELETE_IRREVERSIBLE()
     if props.get("enablePurgeProtection") is False:        # even on create (facts §B3)
-        raise _bad('The property "enablePurgeProtection" cannot be set to false. Enabling the purge protection '
-                   'for a vault is an irreversible action.')
+        raise errors.PURGE_PROTECTION_IRREVERSIBLE()
     if "tenantId" in props or creating:
         tenant = props.get("tenantId")
         if not isinstance(tenant, str) or tenant.lower() != sb.tenant_id.lower():
-            raise _bad(f"The tenant ID '{tenant}' in the request is not the tenant of the subscription "
-                       f"('{sb.tenant_id}'). A vault must use the tenant its subscription belongs to.")
+            raise errors.TENANT_MISMATCH(tenant=tenant, tenant_id=sb.tenant_id)
     if "sku" in props or creating:
         sku = props.get("sku")
         if not isinstance(sku, dict) or str(sku.get("name", "")).lower() not in ("standard", "premium") \
                 or str(sku.get("family", "A")).upper() != "A":
-            raise _bad(f"The SKU '{sku}' is not valid. Use {{\"family\": \"A\", \"name\": \"standard\"}} or "
-                       "'premium'.")
+            raise errors.SKU_INVALID(sku=sku)
     if "softDeleteRetentionInDays" in props:
         days = props["softDeleteRetentionInDays"]
         if not isinstance(days, int) or isinstance(days, bool) or not 7 <= days <= 90:
-            raise _bad(f"The value '{days}' of the property \"softDeleteRetentionInDays\" is out of range. "
-                       "It must be an integer between 7 and 90.")
+            raise errors.RETENTION_OUT_OF_RANGE(days=days)
         if current is not None and days != current["softDeleteRetentionInDays"]:
-            raise _bad('The property "softDeleteRetentionInDays" has been set already and it can\'t be modified.')
+            raise errors.RETENTION_FIXED()
     for key in ("enableRbacAuthorization", "enabledForDeployment", "enabledForDiskEncryption",
                 "enabledForTemplateDeployment", "enablePurgeProtection"):
         if key in props and props[key] is not None and not isinstance(props[key], bool):
-            raise _bad(f"The property \"{key}\" must be a boolean.")
+            raise errors.PROPERTY_NOT_BOOLEAN(key=key)
     policies = props.get("accessPolicies")
     if policies is not None:
         if not isinstance(policies, list) or len(policies) > 1024:
-            raise _bad("The property \"accessPolicies\" must be an array of 0 to 1024 access policy entries.")
+            raise errors.ACCESS_POLICIES_INVALID()
         for p in policies:
             if not isinstance(p, dict) or not p.get("objectId") or not isinstance(p.get("permissions"), dict):
-                raise _bad("Each access policy needs tenantId, objectId and permissions.")
+                raise errors.ACCESS_POLICY_INCOMPLETE()
             if str(p.get("tenantId", "")).lower() != sb.tenant_id.lower():
-                raise _bad("All identities in the access policies must use the same tenant ID as the key vault's "
-                           "tenant ID.")
+                raise errors.ACCESS_POLICY_TENANT_MISMATCH()
 
 
 def _location(body: dict) -> str:
     loc = regions.normalize(body.get("location"))
     offered = catalog.locations("Microsoft.KeyVault", "vaults")
     if loc not in offered:
-        raise AzureError(400, "LocationNotAvailableForResourceType",
-                         f"The provided location '{body.get('location')}' is not available for resource type "
-                         f"'{TYPE}'. List of available regions for the resource type is '{','.join(offered)}'.")
+        raise errors.LOCATION_NOT_AVAILABLE(location=body.get('location'), type=TYPE, values=','.join(offered))
     return loc
 
 
@@ -186,7 +155,7 @@ def _tags(body: dict, default: dict) -> dict:
     if tags is None:
         return {}
     if not isinstance(tags, dict) or not all(isinstance(v, str) for v in tags.values()):
-        raise AzureError(400, "InvalidRequestContent", "The property \"tags\" must be an object of strings.")
+        raise errors.VAULT_TAGS_INVALID()
     return tags
 
 
@@ -194,42 +163,35 @@ def create_or_update(sb, caller, subscription_id: str, group: str, name: str, bo
                      api_version: str) -> tuple[dict, bool]:
     """PUT: returns (the vault's row, created?)."""
     if name_error(name):
-        raise AzureError(400, "VaultNameNotValid", name_error(name))
+        raise errors.VAULT_NAME_NOT_VALID(name=name)
     props = body.get("properties")
     if not isinstance(props, dict):
-        raise AzureError(400, "InvalidRequestContent", "The request content must have \"properties\" "
-                                                       "(tenantId and sku are required).")
+        raise errors.VAULT_PROPERTIES_REQUIRED()
     with sb.store.transaction():
         existing = row(sb, name, deleted=None)
         recover = str(props.get("createMode", "default")).lower() == "recover"
         if existing and existing["deleted"] is not None:
             if not recover:
-                raise AzureError(409, "ConflictError", DELETED_CONFLICT)
+                raise errors.VAULT_DELETED_CONFLICT()
             if (existing["subscription_id"].lower(), existing["resource_group"].lower()) != \
                     (subscription_id.lower(), group.lower()):
-                raise AzureError(409, "ConflictError",
-                                 f"The deleted vault '{name}' belongs to resource group '{existing['resource_group']}' "
-                                 f"of subscription '{existing['subscription_id']}'; recover it there.")
+                raise errors.RECOVER_IN_ITS_GROUP(name=name, resource_group=existing["resource_group"],
+                                                  subscription_id=existing["subscription_id"])
             return _recover(sb, caller, existing, body), False
         if recover:
-            raise AzureError(404, "ResourceNotFound",
-                             f"No deleted vault named '{name}' was found to recover (createMode: recover).")
+            raise errors.NOTHING_TO_RECOVER(name=name)
         if existing and (existing["subscription_id"].lower(), existing["resource_group"].lower()) != \
                 (subscription_id.lower(), group.lower()):
-            raise AzureError(409, "VaultAlreadyExists", _in_use(name))
+            raise errors.VAULT_ALREADY_EXISTS(name=name)
         location = _location(body)
         current = loads(existing["properties"]) if existing else None
         if existing and location != existing["location"]:
-            raise AzureError(400, "InvalidResourceLocation",
-                             f"The resource '{name}' already exists in location '{existing['location']}' in resource "
-                             f"group '{group}'. A resource with the same name cannot be created in location "
-                             f"'{location}'. Please select a new resource name.")
+            raise errors.VAULT_LOCATION_FIXED(name=name, location=existing['location'], group=group, location2=location)
         _validate_properties(sb, props, creating=True, current=current)
         _guard_permission_model(sb, caller, current, props, vault_id(subscription_id, group, name))
         stored = _merge(current, props, api_version)
         if not stored["enableRbacAuthorization"] and "accessPolicies" not in props and not existing:
-            raise _bad("The parameter accessPolicies is not specified. Access policies are required for a vault "
-                       "that does not use the Azure RBAC permission model.")
+            raise errors.ACCESS_POLICIES_REQUIRED()
         _save(sb, caller, existing, subscription_id, group, name, location,
               _tags(body, loads(existing["tags"]) if existing else {}), stored)
     return row(sb, name), existing is None
@@ -283,7 +245,7 @@ def update(sb, caller, subscription_id: str, group: str, name: str, body: dict) 
     """PATCH: only the properties sent change."""
     props = body.get("properties") or {}
     if not isinstance(props, dict):
-        raise AzureError(400, "InvalidRequestContent", "\"properties\" must be an object.")
+        raise errors.VAULT_PROPERTIES_NOT_OBJECT()
     with sb.store.transaction():
         existing = live_in_group(sb, subscription_id, group, name)
         if existing is None:
@@ -321,7 +283,7 @@ def purge_deleted(sb, subscription_id: str, name: str, location: str) -> None:
     r = find_deleted(sb, subscription_id, name, location)
     if purge_protected(r):
         # facts §B3 (the 2024 code; older tools printed MethodNotAllowed)
-        raise AzureError(400, "InvalidOperation", "Operation 'DeletedVaultPurge' is not allowed.")
+        raise errors.DELETED_VAULT_PURGE_PROTECTED()
     purge(sb, r)
 
 
@@ -330,10 +292,7 @@ def find_deleted(sb, subscription_id: str, name: str, location: str) -> dict:
     r = row(sb, name, deleted=True)
     if r is None or r["location"] != (regions.normalize(location) or location.lower()) \
             or r["subscription_id"].lower() != subscription_id.lower():
-        raise AzureError(404, "ResourceNotFound",
-                         f"The Resource 'Microsoft.KeyVault/locations/{location}/deletedVaults/{name}' under "
-                         "resource group '<null>' was not found. For more details please go to "
-                         "https://aka.ms/ARMResourceNotFoundFix")
+        raise errors.DELETED_VAULT_NOT_FOUND(location=location, name=name)
     return r
 
 

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from ... import catalog
 from ...clock import iso
-from ...errors import AzureError
 from ...http import Response, ok, page
 from ...registry import resource_lister
 from ...routing import ARM
 from ...store import loads
 from ..resources.models import require_group
-from . import models
+from . import errors, models
 
 _SUB = "/subscriptions/{subscriptionId}/providers/Microsoft.KeyVault"
 _RG = "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.KeyVault"
@@ -53,8 +52,7 @@ def _route(method: str, pattern: str, action: str, type_name: str = "vaults", **
 def check_name_availability(sb, req, subscriptionId):
     body = req.json_object()
     if str(body.get("type", "")).lower() != models.TYPE.lower():
-        raise AzureError(400, "InvalidParameter",
-                         f"The resource type '{body.get('type')}' is not valid; use '{models.TYPE}'.")
+        raise errors.NAME_CHECK_TYPE_INVALID(type=body.get('type'), type2=models.TYPE)
     return ok(models.check_name(sb, body.get("name")))
 
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 from ... import registry
 from ...clock import add_duration, parse_duration
 from ...store import dumps, loads
-from . import audit, crypto, keys, models
-from .errors import bad_parameter as bad
+from . import audit, crypto, errors, keys, models
 
 _DEFAULT_NOTIFY = {"trigger": {"timeBeforeExpiry": "P30D"}, "action": {"type": "Notify"}}
 
@@ -36,7 +35,7 @@ def _days(duration: str, field: str) -> float:
     try:
         parse_duration(duration)
     except ValueError:
-        raise bad(f"The value '{duration}' of '{field}' is not an ISO-8601 duration such as P90D, P3M or P1Y.")
+        raise errors.DURATION_INVALID(duration=duration, field=field)
     return (add_duration(0, duration)) / 86400
 
 
@@ -47,45 +46,40 @@ def validate_policy(body: dict) -> dict:
     actions = body.get("lifetimeActions") or []
     attrs = body.get("attributes") or {}
     if not isinstance(actions, list) or not isinstance(attrs, dict):
-        raise bad("'lifetimeActions' must be an array and 'attributes' an object.")
+        raise errors.POLICY_NOT_OBJECTS()
     expiry = attrs.get("expiryTime")
     expiry_days = None
     if expiry is not None:
         expiry_days = _days(expiry, "expiryTime")
         if expiry_days < 28:
-            raise bad(f"The expiryTime '{expiry}' is too short: a rotation policy's expiry time must be at least "
-                      "28 days (P28D).")
+            raise errors.POLICY_EXPIRY_TOO_SHORT(expiry=expiry)
     seen, stored = set(), []
     for a in actions:
         kind = str(((a or {}).get("action") or {}).get("type", "")).lower()
         trigger = (a or {}).get("trigger") or {}
         if kind not in ("rotate", "notify"):
-            raise bad(f"The lifetime action type '{kind}' is not valid; use 'Rotate' or 'Notify'.")
+            raise errors.LIFETIME_ACTION_INVALID(kind=kind)
         if kind in seen:
-            raise bad(f"A rotation policy can have only one '{kind.capitalize()}' lifetime action.")
+            raise errors.LIFETIME_ACTION_TWICE(kind=kind.capitalize())
         seen.add(kind)
         after, before = trigger.get("timeAfterCreate"), trigger.get("timeBeforeExpiry")
         if (after is None) == (before is None):
-            raise bad("Each lifetime action needs exactly one trigger: 'timeAfterCreate' or 'timeBeforeExpiry'.")
+            raise errors.TRIGGER_NOT_ONE()
         if after is not None:
             if kind == "notify":
-                raise bad("The 'timeAfterCreate' trigger applies to the 'Rotate' action only; "
-                          "use 'timeBeforeExpiry' for 'Notify'.")
+                raise errors.TIME_AFTER_CREATE_NOT_FOR_NOTIFY()
             days = _days(after, "timeAfterCreate")
             if days < 7:
-                raise bad(f"The rotation time '{after}' is too short: a key can be rotated at the earliest 7 days "
-                          "after it was created.")
+                raise errors.ROTATION_TOO_SOON(after=after)
             if expiry_days is not None and days > expiry_days - 7:
-                raise bad(f"The rotation time '{after}' after creation must be at least 7 days before the expiry "
-                          f"time '{expiry}'.")
+                raise errors.ROTATION_TOO_CLOSE_TO_EXPIRY(after=after, expiry=expiry)
             trigger = {"timeAfterCreate": after}
         else:
             if expiry_days is None:
-                raise bad("The 'timeBeforeExpiry' trigger needs an expiry time: set 'attributes.expiryTime'.")
+                raise errors.TIME_BEFORE_EXPIRY_NEEDS_EXPIRY()
             days = _days(before, "timeBeforeExpiry")
             if days < 7 or days > expiry_days - 7:
-                raise bad(f"The time before expiry '{before}' must be at least 7 days and at most the expiry "
-                          f"time '{expiry}' minus 7 days.")
+                raise errors.TIME_BEFORE_EXPIRY_OUT_OF_RANGE(before=before, expiry=expiry)
             trigger = {"timeBeforeExpiry": before}
         stored.append({"trigger": trigger, "action": {"type": "Rotate" if kind == "rotate" else "Notify"}})
     if "notify" not in seen:      # the service adds it (facts §B8, azure-sdk-for-js recordings)

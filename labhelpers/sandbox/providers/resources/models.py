@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 
 from ... import rbac, regions, registry
-from ...errors import AzureError
 from ...store import dumps, loads
+from . import errors
 
 registry.schema("""
 CREATE TABLE IF NOT EXISTS resource_groups (
@@ -38,7 +38,7 @@ def validate_group_name(name: str) -> None:
                   "or '_'.")
     else:
         detail = "is invalid. It must be 1 to 90 characters long and cannot end with a period."
-    raise AzureError(400, "InvalidResourceGroup", f"The provided resource group name '{name}' {detail}")
+    raise errors.GROUP_NAME_INVALID(name=name, detail=detail)
 
 
 def get_group(sb, subscription_id: str, name: str) -> dict | None:
@@ -53,7 +53,7 @@ def require_group(sb, subscription_id: str, name: str) -> dict:
     """The group, or ARM's 404 ResourceGroupNotFound (other providers call this before acting in a group)."""
     group = get_group(sb, subscription_id, name)
     if group is None:
-        raise AzureError(404, "ResourceGroupNotFound", f"Resource group '{name}' could not be found.")
+        raise errors.GROUP_NOT_FOUND(name=name)
     return group
 
 
@@ -67,12 +67,10 @@ def list_groups(sb, subscription_id: str) -> list[dict]:
 
 def _location(value) -> str:
     if value is None or value == "":
-        raise AzureError(400, "LocationRequired", "The location property is required for this definition.")
+        raise errors.LOCATION_REQUIRED()
     location = regions.normalize(value)
     if location is None:
-        raise AzureError(400, "LocationNotAvailableForResourceGroup",
-                         f"The provided location '{value}' is not available for resource group. List of "
-                         f"available regions is '{','.join(r[0] for r in regions.REGIONS)}'.")
+        raise errors.LOCATION_NOT_AVAILABLE(value=value, values=','.join(r[0] for r in regions.REGIONS))
     return location
 
 
@@ -80,8 +78,7 @@ def _tags(value) -> dict | None:
     if value is None:
         return None
     if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
-        raise AzureError(400, "InvalidRequestContent", "The request content was invalid and could not be "
-                         "deserialized: 'tags must be an object of string values'.")
+        raise errors.TAGS_INVALID()
     return value
 
 
@@ -99,9 +96,7 @@ def create_or_update_group(sb, subscription_id: str, name: str, body: dict) -> t
                               body.get("managedBy"), sb.clock.now()))
         else:
             if existing["location"] != location:
-                raise AzureError(409, "InvalidResourceGroupLocation",
-                                 f"Invalid resource group location '{body.get('location')}'. The Resource group "
-                                 f"already exists in location '{existing['location']}'.")
+                raise errors.GROUP_LOCATION_FIXED(location=body.get('location'), location2=existing['location'])
             sb.store.execute("UPDATE resource_groups SET tags = ?, managed_by = ? WHERE subscription_id = ? "
                              "AND name = ?",
                              (None if tags is None else dumps(tags), body.get("managedBy"), subscription_id, name))
@@ -112,9 +107,7 @@ def patch_group(sb, subscription_id: str, name: str, body: dict) -> dict:
     with sb.store.transaction():
         group = require_group(sb, subscription_id, name)
         if "location" in body and body["location"] and regions.normalize(body["location"]) != group["location"]:
-            raise AzureError(409, "InvalidResourceGroupLocation",
-                             f"Invalid resource group location '{body['location']}'. The Resource group already "
-                             f"exists in location '{group['location']}'.")
+            raise errors.GROUP_LOCATION_FIXED(location=body['location'], location2=group['location'])
         if "tags" in body:
             tags = _tags(body["tags"])
             sb.store.execute("UPDATE resource_groups SET tags = ? WHERE subscription_id = ? AND name = ?",
@@ -149,8 +142,7 @@ def _parse_filter(text: str | None) -> dict[str, str]:
         m = _FILTER_TERM.fullmatch(term)
         if m is None:
             # Azure/azure-sdk-for-net#18748, Azure/azure-sdk-for-go#2480
-            raise AzureError(400, "InvalidFilterInQueryString",
-                             f"Invalid $filter '{text}' specified in the query string.")
+            raise errors.FILTER_INVALID(text=text)
         field = {"resourcetype": "type", "name": "name", "location": "location"}[m.group(1).lower()]
         terms[field] = m.group(2).lower()
     return terms

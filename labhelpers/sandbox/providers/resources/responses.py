@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from ... import catalog, regions
 from ...directory import TENANT_DOMAIN
-from ...errors import AzureError
 from ...http import Response, ok, page
 from ...routing import ARM
-from . import models
+from . import errors, models
 
 VERSIONS = catalog.api_versions("Microsoft.Resources", "resourceGroups")
 SUB = "/subscriptions/{subscriptionId}"
@@ -100,7 +99,7 @@ def list_providers(sb, req, subscriptionId):
 def _provider(sb, subscription_id: str, namespace: str) -> dict:
     body = catalog.provider_json(_sub_id(sb, subscription_id), namespace)
     if body is None:
-        raise AzureError(404, "InvalidResourceNamespace", f"The resource namespace '{namespace}' is invalid.")
+        raise errors.NAMESPACE_INVALID(namespace=namespace)
     return body
 
 
@@ -182,5 +181,5 @@ def delete_group(sb, req, subscriptionId, resourceGroupName):
            action="Microsoft.Resources/subscriptions/operationresults/read", api_versions=VERSIONS)
 def operation_result(sb, req, subscriptionId, operationId):
     if not operationId.upper().startswith(JOB_PREFIX):
-        raise AzureError(404, "NotFound", f"The requested URI '{req.raw_path}' was not found.")
+        raise errors.URI_NOT_FOUND(raw_path=req.raw_path)
     return ok(None, 200)          # every sandbox job finishes before its 202 is sent

@@ -1,0 +1,99 @@
+"""Cognitive Services' error answers, in one place: each one with its HTTP status, Azure's error code,
+the message (a template of the fields the raiser passes) and where its wording was taken from. "facts §"
+is shared/reference/azure-behavior-facts.md; "ours" marks words of the sandbox's own where Azure's are
+not documented (docs/cognitive-services-cmk.md); UNCITED, a message whose source was not recorded beside it. The key checks' own problem codes
+(KeyVaultNotFound, ...) are raised by cmk.py as the details of these answers."""
+from __future__ import annotations
+
+from ...errors import UNCITED, Error
+
+ACCOUNT_NOT_FOUND = Error(404, "ResourceNotFound", "The Resource '{account_type}/{name}' under resource group '{group}' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix",
+    source="ARM's wording (microsoft/foundry-dev-tools#512)")
+VALUE_NOT_ALLOWED = Error(400, "InvalidRequestContent", "The value '{value}' of {what} is not valid. Allowed values: {values}.",
+    source=UNCITED)
+IDENTITY_NOT_OBJECT = Error(400, "InvalidRequestContent", "The property 'identity' must be an object.",
+    source=UNCITED)
+USER_IDENTITIES_NOT_OBJECT = Error(400, "InvalidRequestContent", "The property 'identity.userAssignedIdentities' must be an object.",
+    source=UNCITED)
+USER_IDENTITY_MISSING = Error(400, "InvalidIdentity", "Identity type '{kind}' needs at least one entry in identity.userAssignedIdentities.",
+    source=UNCITED)
+PROJECT_NOT_FOUND = Error(404, "ResourceNotFound", "The Resource '{project_type}/{name}/{name2}' under resource group '{resource_group}' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix",
+    source=UNCITED)
+NAME_INVALID = Error(400, "InvalidResourceName", "The {what} name '{name}' is invalid. It must be 2 to 64 characters long, start with a letter or digit, and contain only letters, digits, '_', '.' and '-'.",
+    source=UNCITED)
+TAGS_INVALID = Error(400, "InvalidRequestContent", "The property 'tags' must be an object of at most 50 string values.",
+    source=UNCITED)
+USER_IDENTITIES_NOT_ALLOWED = Error(400, "InvalidIdentity", "userAssignedIdentities may only be given with identity type 'UserAssigned' or 'SystemAssigned, UserAssigned', not '{kind}'.",
+    source=UNCITED)
+USER_IDENTITY_ID_INVALID = Error(400, "InvalidIdentity", "'{resource_id}' is not a user-assigned identity resource id (/subscriptions/{{s}}/resourceGroups/{{g}}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/{{name}}).",
+    source=UNCITED)
+SUBDOMAIN_IN_USE = Error(409, "CustomDomainInUse", "Please pick a different name. The subdomain name '{value}' is not available as it's already used by a resource. If the resource using the name was deleted in the last 48 hours, you may need to purge the deleted resource. Learn more at \"https://go.microsoft.com/fwlink/?linkid=2215493\"",
+    source="Observed wording (Azure-Samples/azuresandbox#164, microsoft-foundry-for-vscode#107).")
+LOCATION_REQUIRED = Error(400, "LocationRequired", "The location property is required for this definition.",
+    source=UNCITED)
+LOCATION_NOT_AVAILABLE = Error(400, "LocationNotAvailableForResourceType", "The provided location '{value}' is not available for resource type '{account_type}'. List of available regions for the resource type is '{values}'.",
+    source=UNCITED)
+SUBDOMAIN_FIXED = Error(400, "CustomSubDomainNameCannotBeChanged", "The customSubDomainName of account '{name}' is '{held}'; it cannot be changed once set (create a new account to use another subdomain).",
+    source=UNCITED)
+SUBDOMAIN_INVALID = Error(400, "CustomDomainInvalid", "Sub domain name '{value}' is not valid.",
+    source="microsoft-foundry-for-vscode#121")
+ENCRYPTION_NOT_OBJECT = Error(400, "InvalidRequestContent", "The property 'properties.encryption' must be an object.",
+    source=UNCITED)
+KEY_VAULT_PROPERTIES_REQUIRED = Error(400, "InvalidKeyVaultProperties", "KeyVaultProperties is invalid: properties.encryption.keyVaultProperties (keyVaultUri, keyName, optional keyVersion and identityClientId) is required when keySource is 'Microsoft.KeyVault'.",
+    source=UNCITED)
+PROJECT_MANAGEMENT_FIXED = Error(400, "AllowProjectManagementCannotBeDisabled", "allowProjectManagement cannot be turned off on account '{name}' once it is enabled.",
+    source=UNCITED)
+CMK_NEEDS_IDENTITY = Error(400, "ManagedIdentityIsNotEnabled", "Managed Identity (MI) is not set for this account while the encryption key source is 'Microsoft.KeyVault', customer managed storage or Network Security Perimeter is used.",
+    source="Observed wording (microsoft/sample-app-aoai-chatGPT#1345)")
+PROPERTIES_NOT_OBJECT = Error(400, "InvalidRequestContent", "The property 'properties' must be an object.",
+    source=UNCITED)
+RESTORE_FLAG_REQUIRED = Error(409, "FlagMustBeSetForRestore", "An existing resource with ID '{id}' has been soft-deleted. To restore the resource, you must specify 'restore' to be 'true' in the property. If you don't want to restore existing resource, please purge it first.",
+    source="Observed wording (Azure/azure-cli#18146)")
+DELETED_ACCOUNT_NOT_FOUND = Error(404, "ResourceNotFound", "The Resource '{namespace}/locations/{location}/resourceGroups/{group}/deletedAccounts/{name}' under resource group '{group}' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix",
+    source=UNCITED)
+KEY_SOURCE_FIXED = Error(400, "KeySourceChangeNotAllowed", "Account '{name}' is encrypted with a customer-managed key; it cannot be switched back to Microsoft-managed keys (keySource 'Microsoft.CognitiveServices'). Point properties.encryption.keyVaultProperties at another key in the same key vault instead.",
+    source=UNCITED)
+KEY_VAULT_PROPERTY_NOT_STRING = Error(400, "InvalidKeyVaultProperties", "KeyVaultProperties is invalid: '{k}' must be a string.",
+    source=UNCITED)
+FLAG_NOT_BOOLEAN = Error(400, "InvalidRequestContent", "The property 'properties.{flag}' must be true or false.",
+    source=UNCITED)
+DEFAULT_PROJECT_UNKNOWN = Error(400, "InvalidDefaultProject", "properties.defaultProject '{default_project}' is not a project of this account; create the project first.",
+    source=UNCITED)
+ACCOUNT_LOCATION_FIXED = Error(400, "InvalidResourceLocation", "The resource '{name}' already exists in location '{location}' in resource group '{group}'. A resource with the same name cannot be created in location '{location2}'. Please select a new resource name.",
+    source=UNCITED)
+KIND_FIXED = Error(400, "KindCannotBeChanged", "The kind of account '{name}' is '{kind}' and cannot be changed to '{kind2}'.",
+    source=UNCITED)
+CONCURRENT_CHANGE = Error(409, "Conflict", "Another operation on account '{name}' is in progress; retry.",
+    source=UNCITED)
+PARENT_ACCOUNT_NOT_FOUND = Error(404, "ParentResourceNotFound", "Can not perform requested operation on nested resource. Parent resource '{name}' not found.",
+    source="ARM's answer for a child of a missing parent")
+PROJECT_MANAGEMENT_NOT_ENABLED = Error(400, "ProjectManagementNotEnabled", "Projects cannot be created under account '{name}': {values}. Update the account first (PATCH properties.allowProjectManagement=true).",
+    source=UNCITED)
+PROJECT_LOCATION_NOT_ACCOUNTS = Error(400, "InvalidResourceLocation", "A project must be in the location of its account ('{location}'), not '{location2}'.",
+    source=UNCITED)
+PROPERTY_NOT_STRING = Error(400, "InvalidRequestContent", "The property 'properties.{key}' must be a string.",
+    source=UNCITED)
+CUSTOMER_MANAGED_KEY_INACCESSIBLE = Error(403, "CustomerManagedKeyInaccessible", "Account '{name}' cannot use its customer-managed key, so its data cannot be decrypted: {message}",
+    source=UNCITED)
+DOMAIN_CHECK_INCOMPLETE = Error(400, "InvalidRequestContent", "The request content was invalid: 'subdomainName' and 'type' are required.",
+    source=UNCITED)
+ENDPOINT_GONE = Error(404, "404", "Resource not found",
+    source=UNCITED)
+PUBLIC_ACCESS_DISABLED = Error(403, "AccessDenied", "Public access is disabled. Please configure private endpoint.",
+    source=UNCITED)
+DATA_ACTION_MISSING = Error(401, "PermissionDenied", "The principal `{object_id}` lacks the required data action `{action}` to perform `{operation}` operation.",
+    source=UNCITED)
+KIND_INVALID = Error(400, "InvalidKind", "The kind '{value}' is not valid for {account_type}. Use one of: {kinds}.",
+    source=UNCITED)
+KIND_REQUIRED = Error(400, "KindRequired", "The kind '{value}' is not valid for {account_type}. Use one of: {kinds}.",
+    source=UNCITED)
+SKU_INVALID = Error(400, "InvalidSkuName", "The SKU '{name}' is not available for kind '{kind}'. Available SKUs: {skus}.",
+    source=UNCITED)
+SKU_REQUIRED = Error(400, "SkuRequired", "The SKU '{name}' is not available for kind '{kind}'. Available SKUs: {skus}.",
+    source=UNCITED)
+KEY_VAULT_PROPERTIES_INVALID = Error(400, "InvalidKeyVaultProperties", "KeyVaultProperties is invalid: {problems}. Property: properties.encryption.keyVaultProperties.",
+    source="FS README wording (the 'KeyVaultProperties is invalid' prefix); the problems listed are ours")
+KEY_VAULT_CHANGE_NOT_ALLOWED = Error(400, "KeyVaultChangeNotAllowed", "Account '{name}' uses a key in key vault '{before}'; a customer-managed key can only be changed to another key in the same key vault, not to one in '{vault}'.",
+    source="ours: the rule is facts §C2, the words are the sandbox's")
+IDENTITY_TOO_NEW_FOR_KEY = Error(400, "KeyVaultAccessForbidden", "The system-assigned identity of account '{name}' is created by this request, so it cannot have been granted access to key vault '{vault}' yet. Create the account with its identity first, grant the identity 'Key Vault Crypto Service Encryption User' on the key, then set properties.encryption.",
+    source=UNCITED)
