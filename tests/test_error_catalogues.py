@@ -12,7 +12,9 @@ import pytest
 from labhelpers.sandbox.errors import AzureError, Error
 
 PROVIDERS = Path(__file__).resolve().parent.parent / "labhelpers" / "sandbox" / "providers"
-NAMES = sorted(p.name for p in PROVIDERS.iterdir() if (p / "__init__.py").exists())
+# Microsoft Graph answers in its own error shape (GraphError, graph/responses.py); its catalogue is to come.
+NOT_YET = {"graph"}
+NAMES = sorted(p.name for p in PROVIDERS.iterdir() if (p / "__init__.py").exists() and p.name not in NOT_YET)
 # The one place a provider builds an AzureError from a code of its own: the Foundry resource's key checks
 # carry their condition (KeyVaultNotFound, ...) as the error's code or detail.
 BUILDS_ITS_OWN = {"cognitiveservices/cmk.py": 1}

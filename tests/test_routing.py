@@ -7,9 +7,9 @@ import pytest
 
 import labhelpers.sandbox.providers  # noqa: F401  (registers every route)
 from labhelpers.sandbox.http import Response
-from labhelpers.sandbox.routing import ARM, COGNITIVE, KEYVAULT, Router
+from labhelpers.sandbox.routing import ARM, COGNITIVE, GRAPH, KEYVAULT, Router
 
-ROUTERS = (ARM, KEYVAULT, COGNITIVE)
+ROUTERS = (ARM, KEYVAULT, COGNITIVE, GRAPH)
 
 
 def _handler(sb, req, **params) -> Response:

@@ -97,3 +97,7 @@ KEY_VAULT_CHANGE_NOT_ALLOWED = Error(400, "KeyVaultChangeNotAllowed", "Account '
     source="ours: the rule is facts §C2, the words are the sandbox's")
 IDENTITY_TOO_NEW_FOR_KEY = Error(400, "KeyVaultAccessForbidden", "The system-assigned identity of account '{name}' is created by this request, so it cannot have been granted access to key vault '{vault}' yet. Create the account with its identity first, grant the identity 'Key Vault Crypto Service Encryption User' on the key, then set properties.encryption.",
     source=UNCITED)
+LOCAL_AUTH_DISABLED = Error(400, "BadRequest", "Failed to {what} key. disableLocalAuth is set to be true",
+    source="Azure/terraform-azurerm-avm-res-cognitiveservices-account#130 (list); the regenerate wording follows it, ours")
+KEY_NAME_INVALID = Error(400, "InvalidRequestContent", "The keyName '{key_name}' is not valid; use Key1 or Key2.",
+    source=UNCITED)

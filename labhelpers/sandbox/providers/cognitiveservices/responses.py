@@ -190,7 +190,7 @@ def _local_auth(account: models.Account, what: str) -> None:
     is set to be true" (Azure/terraform-azurerm-avm-res-cognitiveservices-account#130; the regenerate
     wording follows it, ours)."""
     if account.properties.get("disableLocalAuth"):
-        raise AzureError(400, "BadRequest", f"Failed to {what} key. disableLocalAuth is set to be true")
+        raise errors.LOCAL_AUTH_DISABLED(what=what)
 
 
 @_route("POST", _ACCOUNT + "/listKeys", f"{_NS}/accounts/listKeys/action", name="AccountListKeys")
@@ -205,7 +205,7 @@ def regenerate_key(sb, req, subscriptionId, resourceGroupName, accountName):
     account = models.require_account(sb, subscriptionId, resourceGroupName, accountName)
     key_name = req.json_object().get("keyName")
     if str(key_name).lower() not in ("key1", "key2"):
-        raise AzureError(400, "InvalidRequestContent", f"The keyName '{key_name}' is not valid; use Key1 or Key2.")
+        raise errors.KEY_NAME_INVALID(key_name=key_name)
     _local_auth(account, "regenerate")
     return ok(accounts.access_keys(sb, account, regenerate=key_name))
 

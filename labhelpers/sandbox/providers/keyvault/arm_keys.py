@@ -10,7 +10,7 @@ from ...http import ok
 from ...routing import ARM
 from ...store import loads
 from ..resources.models import require_group
-from . import data_responses, keys, models
+from . import data_responses, errors, keys, models
 
 _VAULT = ("/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.KeyVault"
           "/vaults/{vaultName}")
@@ -60,7 +60,7 @@ def create_if_not_exist(sb, req, subscriptionId, resourceGroupName, vaultName, k
     body = req.json_object()
     props = body.get("properties")
     if not isinstance(props, dict):
-        raise AzureError(400, "BadRequest", "The request must have 'properties' (the key to create).")
+        raise errors.ARM_KEY_PROPERTIES_REQUIRED()
     r = keys.name_row(sb, vault, keyName)
     if r is not None and r["deleted"] is None:
         return ok(key_json(sb, vault, keys.version_row(sb, vault, keyName)))
@@ -104,9 +104,7 @@ def _arm_version(sb, vault: dict, name: str, version: str | None = None) -> dict
         return keys.version_row(sb, vault, name, version)
     except AzureError:
         path = f"{vault['name']}/{name}" + (f"/{version}" if version else "")
-        raise AzureError(404, "ResourceNotFound", f"The Resource '{KEY_TYPE}/{path}' under resource group "
-                                                  f"'{vault['resource_group']}' was not found. For more details "
-                                                  "please go to https://aka.ms/ARMResourceNotFoundFix")
+        raise errors.ARM_KEY_NOT_FOUND(key_type=KEY_TYPE, path=path, resource_group=vault['resource_group'])
 
 
 # ---- access policies ------------------------------------------------------------------------------
@@ -118,12 +116,11 @@ def update_access_policy(sb, req, subscriptionId, resourceGroupName, vaultName, 
     none goes) the entries sent, matched by tenantId, objectId and applicationId."""
     kind = operationKind.lower()
     if kind not in ("add", "replace", "remove"):
-        raise AzureError(400, "BadRequest", f"The access policy update kind '{operationKind}' is not valid; "
-                                            "use add, replace or remove.")
+        raise errors.ACCESS_POLICY_UPDATE_KIND_INVALID(operation_kind=operationKind)
     vault = _vault(sb, subscriptionId, resourceGroupName, vaultName)
     sent = (req.json_object().get("properties") or {}).get("accessPolicies")
     if not isinstance(sent, list) or not all(isinstance(e, dict) and e.get("objectId") for e in sent):
-        raise AzureError(400, "BadRequest", "properties.accessPolicies must be a list of entries with an objectId.")
+        raise errors.ACCESS_POLICY_UPDATE_INVALID()
     policies = [dict(e) for e in loads(vault["properties"]).get("accessPolicies", [])]
     for entry in sent:
         match = next((p for p in policies if _same_principal(p, entry)), None)
