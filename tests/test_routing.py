@@ -7,7 +7,7 @@ import pytest
 
 import labhelpers.sandbox.providers  # noqa: F401  (registers every route)
 from labhelpers.sandbox.http import Response
-from labhelpers.sandbox.routing import ARM, COGNITIVE, GRAPH, KEYVAULT, Router
+from labhelpers.sandbox.routing import ARM, COGNITIVE, GRAPH, KEYVAULT, NotFoundRoute, Router
 
 ROUTERS = (ARM, KEYVAULT, COGNITIVE, GRAPH)
 
@@ -58,3 +58,13 @@ def test_a_scope_spans_any_number_of_segments_or_none():
                                      "roleAssignments/a")
     assert route.name == "get_role_assignment" and params == {"scope": "/subscriptions/s/resourceGroups/g",
                                                               "roleAssignmentName": "a"}
+
+
+def test_a_pattern_is_literal_text_not_a_regex():
+    with pytest.raises(ValueError, match="not a regex"):
+        Router("test").route("GET", r"/v1\.0/me")
+    router = Router("test")
+    router.route("GET", "/v1.0/sp(appId='{appId}')", name="ByAppId")(_handler)
+    assert router.match("GET", "/v1.0/sp(appId='a-b')")[1] == {"appId": "a-b"}
+    with pytest.raises(NotFoundRoute):
+        router.match("GET", "/v1x0/sp(appId='a-b')")                # '.' is a dot, not any character

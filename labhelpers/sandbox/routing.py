@@ -79,6 +79,9 @@ class Router:
               scope: Scope | None = None, api_versions: Iterable[str] | None = None,
               version_error: VersionError | None = None,
               name: str | None = None) -> Callable[[Handler], Handler]:
+        if "\\" in pattern:
+            raise ValueError(f"{self.plane}: {pattern}: a pattern is literal text and placeholders, not a regex")
+
         def register(handler: Handler) -> Handler:
             new = Route(method.upper(), pattern, handler, action, scope,
                         frozenset(api_versions) if api_versions else None, version_error,

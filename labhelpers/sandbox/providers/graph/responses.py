@@ -40,7 +40,7 @@ def error(status: int, code: str, message: str) -> GraphError:
 def _route(method: str, pattern: str):
     def register(handler):
         for version in VERSIONS:
-            GRAPH.route(method, f"/{re.escape(version)}{pattern}", name=f"Graph{handler.__name__}")(handler)
+            GRAPH.route(method, f"/{version}{pattern}", name=f"Graph{handler.__name__}")(handler)
         return handler
     return register
 
@@ -171,7 +171,7 @@ def get_service_principal(sb, req, id):
     return ok(_entity(req, "servicePrincipals", service_principal_json(found)))
 
 
-@_route("GET", r"/servicePrincipals\(appId='{appId}'\)")
+@_route("GET", "/servicePrincipals(appId='{appId}')")
 def get_service_principal_by_app_id(sb, req, appId):
     _reader(req)
     found = directory.find(sb, client_id=appId)
