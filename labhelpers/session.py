@@ -33,6 +33,14 @@ class Session:
             self._cache["credential"] = DefaultAzureCredential()
         return self._cache["credential"]
 
+    def client(self, cls, *args):
+        """One SDK client per class and arguments for the session's checks, so that checks run one after
+        another reuse its connection (and TLS session) instead of opening a new one each."""
+        key = ("client", cls, *args)
+        if key not in self._cache:
+            self._cache[key] = cls(*args)
+        return self._cache[key]
+
     def _claims(self) -> dict:
         if "claims" not in self._cache:
             self._cache["claims"] = connection.token_claims(self.credential)

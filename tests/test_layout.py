@@ -23,13 +23,26 @@ def _modules() -> dict[str, tuple[Path, bool]]:
     return found
 
 
+def _runtime_nodes(tree: ast.AST):
+    """Every node but those under `if TYPE_CHECKING:` (imports for annotations only, never run)."""
+    todo = [tree]
+    while todo:
+        node = todo.pop()
+        if isinstance(node, ast.If) and ast.unparse(node.test) in ("TYPE_CHECKING", "typing.TYPE_CHECKING"):
+            todo.extend(node.orelse)
+            continue
+        todo.extend(ast.iter_child_nodes(node))
+        yield node
+
+
 def import_graph() -> dict[str, set[str]]:
-    """Module → the labhelpers modules it imports anywhere in its body (functions included)."""
+    """Module → the labhelpers modules it imports anywhere in its body (functions included), but for
+    annotations only."""
     modules = _modules()
     graph: dict[str, set[str]] = {}
     for name, (path, is_package) in modules.items():
         edges = set()
-        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        for node in _runtime_nodes(ast.parse(path.read_text(), str(path))):
             if isinstance(node, ast.Import):
                 edges |= {alias.name for alias in node.names if alias.name in modules}
             elif isinstance(node, ast.ImportFrom):
@@ -81,6 +94,7 @@ def test_the_cycle_finder_sees_a_cycle_through_a_function_import():
     assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
     graph = import_graph()
     assert "labhelpers.sandbox.providers" in graph["labhelpers.sandbox.context"]   # imported inside a method
+    assert "labhelpers.sandbox.context" not in graph["labhelpers.sandbox.directory"]  # for annotations only
 
 
 def test_no_import_cycle_in_labhelpers():

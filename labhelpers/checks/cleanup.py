@@ -13,7 +13,7 @@ step = steps_of(NOTEBOOK)
 
 @step("99-deleted", "Resource group deleted", "the resource group and everything in it are deleted")
 def group_deleted(s):
-    exists = ResourceManagementClient(s.credential, s.subscription_id).resource_groups.check_existence(
+    exists = s.client(ResourceManagementClient, s.credential, s.subscription_id).resource_groups.check_existence(
         s.resource_group)
     yield Line(not exists, "resource group", "still exists" if exists else "deleted",
                "run the delete cell above")
@@ -21,11 +21,11 @@ def group_deleted(s):
 
 @step("99-purged", "Soft-deleted leftovers", "nothing is left to pay for; what stays soft-deleted is explained")
 def leftovers_handled(s):
-    cs = CognitiveServicesManagementClient(s.credential, s.subscription_id)
+    cs = s.client(CognitiveServicesManagementClient, s.credential, s.subscription_id)
     held = any(a.name.lower() == s.foundry_name.lower() for a in cs.deleted_accounts.list())
     yield Line(not held, "Foundry resource", "soft-deleted: its name and quota are still held" if held
                else "purged: its name and quota are free again", "run the purge cell above")
-    kv = KeyVaultManagementClient(s.credential, s.subscription_id)
+    kv = s.client(KeyVaultManagementClient, s.credential, s.subscription_id)
     deleted = next((v for v in kv.vaults.list_deleted() if v.name.lower() == s.key_vault_name.lower()), None)
     if deleted is None:
         yield Line(True, "key vault", "gone")

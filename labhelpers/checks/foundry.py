@@ -49,7 +49,7 @@ def project_ready(s):
         yield NO_ACCOUNT
         return
     try:
-        project = CognitiveServicesManagementClient(s.credential, s.subscription_id).projects.get(
+        project = s.client(CognitiveServicesManagementClient, s.credential, s.subscription_id).projects.get(
             s.resource_group, s.foundry_name, s.project_name)
     except ResourceNotFoundError:
         yield Line(False, "project", f"{s.project_name} not found", "run the create-project cell above")

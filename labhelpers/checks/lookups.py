@@ -17,7 +17,7 @@ def value(enum_or_str) -> str:
 
 def vault_of(s):
     try:
-        return KeyVaultManagementClient(s.credential, s.subscription_id).vaults.get(s.resource_group,
+        return s.client(KeyVaultManagementClient, s.credential, s.subscription_id).vaults.get(s.resource_group,
                                                                                    s.key_vault_name)
     except ResourceNotFoundError:
         return None
@@ -25,7 +25,7 @@ def vault_of(s):
 
 def foundry_account(s):
     try:
-        return CognitiveServicesManagementClient(s.credential, s.subscription_id).accounts.get(
+        return s.client(CognitiveServicesManagementClient, s.credential, s.subscription_id).accounts.get(
             s.resource_group, s.foundry_name)
     except ResourceNotFoundError:
         return None
@@ -55,7 +55,7 @@ def your_role_line(s, scope: str, role_name: str) -> Line:
 
 
 def key_client(vault, s) -> KeyClient:
-    return KeyClient(vault.properties.vault_uri, s.credential)
+    return s.client(KeyClient, vault.properties.vault_uri, s.credential)
 
 
 def policy_lines(keys: KeyClient, s, where: str):

@@ -14,7 +14,8 @@ step = steps_of(NOTEBOOK)
 @step("01-resource-group", "Resource group", "the resource group exists")
 def resource_group_ready(s):
     try:
-        group = ResourceManagementClient(s.credential, s.subscription_id).resource_groups.get(s.resource_group)
+        groups = s.client(ResourceManagementClient, s.credential, s.subscription_id).resource_groups
+        group = groups.get(s.resource_group)
     except ResourceNotFoundError:
         yield Line(False, "resource group", f"{s.resource_group} not found", "run the cell above")
         return

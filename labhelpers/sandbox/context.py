@@ -80,13 +80,22 @@ class Sandbox:
             for seed in registry.SEEDERS:
                 seed(self)
 
+    def _seeded(self, key: str) -> str:
+        value = self.meta(key)
+        if value is None:
+            raise LookupError(f"the sandbox in {self.state_dir} has no {key}: it was never seeded")
+        return value
+
     @property
     def tenant_id(self) -> str:
-        return self.meta("tenant_id")
+        return self._seeded("tenant_id")
 
     @property
     def learner(self) -> directory.Principal:
-        return directory.get(self, self.meta("learner_object_id"))
+        learner = directory.get(self, self._seeded("learner_object_id"))
+        if learner is None:
+            raise LookupError(f"the sandbox in {self.state_dir} has lost its learner")
+        return learner
 
     def subscriptions(self) -> list[dict]:
         return self.store.all("SELECT * FROM subscriptions ORDER BY rowid")

@@ -5,8 +5,12 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from . import registry
+
+if TYPE_CHECKING:
+    from .context import Sandbox
 
 TENANT_DOMAIN = "cmklab.onmicrosoft.com"     # the sandbox tenant's domain (user names, GET /tenants)
 
@@ -42,61 +46,63 @@ class Principal:
         return self.type == "User"
 
 
-def _principal(row: dict | None) -> Principal | None:
-    if row is None:
-        return None
+def _principal(row: dict) -> Principal:
     return Principal(row["object_id"], row["app_id"], row["type"], row["display_name"], row["upn"],
                      row["mi_resource_id"])
 
 
-def add_user(sb, display_name: str, upn: str, object_id: str | None = None) -> Principal:
+def _maybe(row: dict | None) -> Principal | None:
+    return None if row is None else _principal(row)
+
+
+def add_user(sb: Sandbox, display_name: str, upn: str, object_id: str | None = None) -> Principal:
     object_id = object_id or str(uuid.uuid4())
     with sb.store.transaction():
         sb.store.execute("INSERT INTO principals VALUES (?,?,?,?,?,?,?)",
                          (object_id, AZURE_CLI_APP_ID, "User", display_name, upn, None, sb.clock.now()))
-    return get(sb, object_id)
+    return Principal(object_id, AZURE_CLI_APP_ID, "User", display_name, upn, None)
 
 
-def add_managed_identity(sb, resource_id: str, display_name: str) -> Principal:
+def add_managed_identity(sb: Sandbox, resource_id: str, display_name: str) -> Principal:
     """The service principal behind a system-assigned identity: its xms_mirid is the resource id."""
     object_id, app_id = str(uuid.uuid4()), str(uuid.uuid4())
     with sb.store.transaction():
         sb.store.execute("INSERT INTO principals VALUES (?,?,?,?,?,?,?)",
                          (object_id, app_id, "ServicePrincipal", display_name, None, resource_id,
                           sb.clock.now()))
-    return get(sb, object_id)
+    return Principal(object_id, app_id, "ServicePrincipal", display_name, None, resource_id)
 
 
-def get(sb, object_id: str) -> Principal | None:
-    return _principal(sb.store.one("SELECT * FROM principals WHERE object_id = ? COLLATE NOCASE",
+def get(sb: Sandbox, object_id: str) -> Principal | None:
+    return _maybe(sb.store.one("SELECT * FROM principals WHERE object_id = ? COLLATE NOCASE",
                                    (object_id,)))
 
 
-def all_principals(sb) -> list[Principal]:
+def all_principals(sb: Sandbox) -> list[Principal]:
     return [_principal(r) for r in sb.store.all("SELECT * FROM principals ORDER BY created, object_id")]
 
 
-def find(sb, *, object_id: str | None = None, client_id: str | None = None,
+def find(sb: Sandbox, *, object_id: str | None = None, client_id: str | None = None,
          mi_resource_id: str | None = None) -> Principal | None:
     if object_id:
         return get(sb, object_id)
     if client_id:
-        return _principal(sb.store.one(
+        return _maybe(sb.store.one(
             "SELECT * FROM principals WHERE app_id = ? COLLATE NOCASE AND type = 'ServicePrincipal'",
             (client_id,)))
     if mi_resource_id:
-        return _principal(sb.store.one(
+        return _maybe(sb.store.one(
             "SELECT * FROM principals WHERE mi_resource_id = ? COLLATE NOCASE",
             (mi_resource_id.rstrip("/"),)))
     return None
 
 
-def remove(sb, object_id: str) -> None:
+def remove(sb: Sandbox, object_id: str) -> None:
     with sb.store.transaction():
         sb.store.execute("DELETE FROM principals WHERE object_id = ?", (object_id,))
 
 
-def remove_under(sb, resource_prefix: str) -> int:
+def remove_under(sb: Sandbox, resource_prefix: str) -> int:
     """Remove the managed identities whose resource id lies under `resource_prefix` (a deleted group)."""
     prefix = resource_prefix.rstrip("/").lower() + "/"
     with sb.store.transaction():

@@ -24,7 +24,7 @@ class Request:
     audit: dict = field(default_factory=dict)  # what a handler wants an observer (audit log) to record
     route_name: str | None = None  # the operation the router matched (e.g. KeyCreate)
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         parts = urlsplit(self.target)
         self.raw_path = parts.path or "/"
         self.path = unquote(self.raw_path)

@@ -6,6 +6,9 @@ ARM resources exist (for scopes of role assignments) and which tracked resources
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TypeVar
+
+F = TypeVar("F", bound=Callable)
 
 SCHEMAS: list[str] = []                       # CREATE TABLE IF NOT EXISTS … statements
 SEEDERS: list[Callable] = []                  # fn(sb) once, when a state dir is new
@@ -23,36 +26,36 @@ def schema(sql: str) -> None:
     SCHEMAS.append(sql)
 
 
-def seeder(fn):
+def seeder(fn: F) -> F:
     SEEDERS.append(fn)
     return fn
 
 
-def ticker(fn):
+def ticker(fn: F) -> F:
     TICKERS.append(fn)
     return fn
 
 
-def group_deleter(fn):
+def group_deleter(fn: F) -> F:
     GROUP_DELETERS.append(fn)
     return fn
 
 
-def host_check(plane: str):
-    def register(fn):
+def host_check(plane: str) -> Callable[[F], F]:
+    def register(fn: F) -> F:
         HOSTS[plane] = fn
         return fn
     return register
 
 
-def resource_exists(namespace: str, type_path: str):
-    def register(fn):
+def resource_exists(namespace: str, type_path: str) -> Callable[[F], F]:
+    def register(fn: F) -> F:
         RESOURCE_EXISTS[(namespace.lower(), type_path.lower())] = fn
         return fn
     return register
 
 
-def resource_lister(fn):
+def resource_lister(fn: F) -> F:
     RESOURCE_LISTERS.append(fn)
     return fn
 
@@ -60,8 +63,8 @@ def resource_lister(fn):
 OBSERVERS: dict[str, Callable] = {}           # plane → fn(sb, req, resp, duration_ms): after each request
 
 
-def observer(plane: str):
-    def register(fn):
+def observer(plane: str) -> Callable[[F], F]:
+    def register(fn: F) -> F:
         OBSERVERS[plane] = fn
         return fn
     return register
