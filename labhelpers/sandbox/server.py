@@ -97,7 +97,7 @@ def serve(state_dir: Path, host: str = "127.0.0.1", port: int = 0, rbac_delay: f
 
 def _hold_server_lock(state_dir: Path):
     lock = open(state_dir / LOCK_FILE, "a+")
-    for attempt in range(20):           # `server_pid` takes a shared lock for an instant: retry past it
+    for _attempt in range(20):           # `server_pid` takes a shared lock for an instant: retry past it
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
             break
