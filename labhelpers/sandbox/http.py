@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NoReturn
 from urllib.parse import parse_qsl, urlsplit, unquote
 
 from .errors import AzureError
@@ -84,7 +84,7 @@ def _undeserializable(reason: str) -> AzureError:
                       f"The request content was invalid and could not be deserialized: '{reason}'.")
 
 
-def _no_constant(name: str):
+def _no_constant(name: str) -> NoReturn:
     raise ValueError(f"Unexpected character encountered while parsing value: {name}")
 
 
