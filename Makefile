@@ -3,8 +3,10 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
+# JupyterHub's proxy (npm), for the class tests and a hub started from jupyterhub/jupyterhub_config.py
+PROXY  := .cache/node/node_modules/.bin/configurable-http-proxy
 
-.PHONY: run test lint lab notebooks install bench clean
+.PHONY: run test lint lab notebooks install bench clean hub-proxy
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,10 +17,16 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+$(PROXY):
+	command -v npm >/dev/null || { apt-get update && apt-get install -y --no-install-recommends nodejs npm; }
+	npm install --prefix .cache/node --no-audit --no-fund --loglevel=error configurable-http-proxy@5
+
+hub-proxy: $(PROXY)
+
 run: $(STAMP)
 	$(PY) -m labhelpers run
 
-test: lint
+test: lint $(PROXY)
 	$(PY) -m pytest -n 2 --dist loadgroup tests
 
 lint: $(STAMP)
@@ -35,4 +43,4 @@ bench: $(STAMP)
 	for b in benchmarks/[!_]*.py; do $(PY) $$b || exit 1; done
 
 clean:
-	rm -rf $(VENV) runs
+	rm -rf $(VENV) runs .cache

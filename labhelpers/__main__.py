@@ -1,4 +1,5 @@
-"""python -m labhelpers run [--mode azure --subscription ID --region R]: the whole lab, headless."""
+"""python -m labhelpers run [--mode azure --subscription ID --region R]: the whole lab, headless;
+python -m labhelpers class ...: the instructor's commands for a class (labhelpers/classroom/cli.py)."""
 from __future__ import annotations
 
 import argparse
@@ -7,6 +8,7 @@ import sys
 from pathlib import Path
 
 from . import runner
+from .classroom import cli as class_cli
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -24,7 +26,10 @@ def main(argv: list[str] | None = None) -> int:
                      help="sandbox mode: rehearse with Azure's long operations and role propagation delays")
     run.add_argument("--time-scale", type=float, default=1.0, metavar="F",
                      help="with --timing azure: multiply Azure's durations by F (default 1: real time)")
+    class_cli.add_parser(sub)
     args = parser.parse_args(argv)
+    if args.command == "class":
+        return class_cli.run(args)
     if args.timing != "fast":          # the kernels start the sandbox (connection.py) and read these
         os.environ.update(CMKLAB_SANDBOX_TIMING=args.timing, CMKLAB_SANDBOX_TIME_SCALE=str(args.time_scale))
 
