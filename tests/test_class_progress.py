@@ -66,7 +66,6 @@ class Service:
 def hub_env(monkeypatch, tmp_path):
     monkeypatch.setenv("CMKLAB_HOME", str(tmp_path))
     monkeypatch.setenv("JUPYTERHUB_API_TOKEN", TOKEN)
-    monkeypatch.setenv("JPY_SESSION_NAME", "/home/ada/cmklab/notebooks/01-create-key-vault.ipynb")
     return tmp_path
 
 
@@ -74,7 +73,7 @@ def test_a_report_never_makes_the_check_wait(hub_env, monkeypatch):
     service = Service()
     monkeypatch.setenv("CMKLAB_PROGRESS_URL", service.url)
     try:
-        reporting.report(result().as_dict())
+        reporting.report(result().as_dict(), "01-create-key-vault")
         assert service.arrived.wait(10)            # the service holds the request ...
         assert not service.received                # ... and report() has returned all the same
         service.release.set()
@@ -95,7 +94,7 @@ def test_a_service_that_is_down_is_logged_and_forgotten(hub_env, monkeypatch):
     url = service.url
     service.close()                                # nothing listens there any more
     monkeypatch.setenv("CMKLAB_PROGRESS_URL", url)
-    reporting.report(result().as_dict())
+    reporting.report(result().as_dict(), "01-create-key-vault")
     for thread in reporting._pending:
         thread.join(10)
     log = (hub_env / "progress.log").read_text()
@@ -105,14 +104,14 @@ def test_a_service_that_is_down_is_logged_and_forgotten(hub_env, monkeypatch):
 def test_outside_a_hub_nothing_is_sent(hub_env, monkeypatch):
     monkeypatch.delenv("CMKLAB_PROGRESS_URL", raising=False)
     assert reporting.target() is None
-    reporting.report(result().as_dict())
+    reporting.report(result().as_dict(), "01-create-key-vault")
     assert not (hub_env / "progress.log").exists()
 
 
 def test_a_report_never_carries_a_secret():
     leaky = result()
     leaky.lines[1].detail = f"Azure answered 401: bearer {JWT} was refused; ?sig=abcdef&x=1"
-    record = Progress.from_result(leaky.as_dict())
+    record = Progress.from_result(leaky.as_dict(), "01-create-key-vault")
     assert JWT not in json.dumps(record.as_dict()) and "abcdef" not in record.red[0].detail
     assert "[hidden]" in record.red[0].detail
 
@@ -132,7 +131,7 @@ def test_the_store_keeps_the_newest_result_and_survives_a_restart(tmp_path):
     store = ProgressStore(tmp_path / "p.sqlite")
     now = time.time()
     for when, ok in ((now, True), (now - 60, False)):          # the older report arrives late
-        record = Progress.from_result(result(ok=ok, when=when).as_dict())
+        record = Progress.from_result(result(ok=ok, when=when).as_dict(), "01-create-key-vault")
         record.user = "ada"
         store.put(record)
     store.close()

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 from azure.core.exceptions import HttpResponseError, ServiceRequestError
 
 from .. import connection, display, labstate, session
+from ..classroom import reporting
 from ..errors import CheckFailed
 
 
@@ -132,16 +133,17 @@ def evaluate(name: str) -> Result:
             raise
         lines.append(Line(False, "reading the state", "the sandbox is not running any more", lost))
     result = Result(found.name, found.title, found.success, lines, current.mode)
-    _record(result)
+    _record(result, found.notebook)
     return result
 
 
-def _record(result: Result) -> None:
+def _record(result: Result, notebook: str) -> None:
     folder = results_dir()
     folder.mkdir(parents=True, exist_ok=True)
     tmp = folder / f"{result.name}.tmp"
     tmp.write_text(json.dumps(result.as_dict(), indent=2))
     tmp.replace(folder / f"{result.name}.json")
+    reporting.report(result.as_dict(), notebook)      # to the class's progress service, when there is one
 
 
 def recorded() -> dict[str, dict]:

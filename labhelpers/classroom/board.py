@@ -78,15 +78,17 @@ class Board:
                 f"<a href='{exports[1]}'>JSON</a></p><div id=board>{self.table_html()}</div>{script}</body></html>")
 
 
-def from_homes(folder: Path) -> Board:
+def from_homes(folder: Path, notebooks: dict[str, str]) -> Board:
     """A board from a folder of lab homes: each sub-folder is one learner (named by it), holding the
-    lab's checks/ (a lab home) or .cmklab/checks/ (a user's home directory)."""
+    lab's checks/ (a lab home) or .cmklab/checks/ (a user's home directory). `notebooks`: the notebook
+    of each check, by name."""
     records = []
     for learner in sorted(p for p in Path(folder).iterdir() if p.is_dir()):
         for checks in (learner / "checks", learner / ".cmklab" / "checks"):
             for path in sorted(checks.glob("*.json")):
                 try:
-                    record = Progress.from_result(json.loads(path.read_text()))
+                    result = json.loads(path.read_text())
+                    record = Progress.from_result(result, notebooks.get(result["name"], ""))
                 except (OSError, ValueError, KeyError, TypeError):
                     continue          # a half-written or foreign file: not a check result
                 record.user = learner.name

@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from .. import checks
 from . import board
 
 
@@ -22,7 +23,7 @@ def run(args: argparse.Namespace) -> int:
         if not args.homes.is_dir():
             print(f"{args.homes} is not a folder of lab homes")
             return 2
-        found = board.from_homes(args.homes)
+        found = board.from_homes(args.homes, {name: step.notebook for name, step in checks.STEPS.items()})
         paths = board.write(found, args.out, f"CMK lab: the class board ({args.homes.name})")
         print(f"{len(found.learners)} learners, {len(found.checks)} checks; "
               f"{sum(not r.passed for r in found.records)} red cells")

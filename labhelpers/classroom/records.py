@@ -5,9 +5,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
-
-NOTEBOOKS = Path(__file__).resolve().parent.parent.parent / "notebooks"
 # A JWT, or a "token"/"secret"/"key=..." assignment: never sent even if a message ever quoted one.
 _SECRET = re.compile(r"eyJ[\w-]{8,}\.[\w-]{8,}\.[\w-]*|(?i:\b(?:token|secret|password|sig)=)[^\s&;,]+")
 MAX_TEXT = 500
@@ -37,12 +34,12 @@ class Progress:
     user: str = ""                 # set by whoever authenticated the sender, never by the sender
 
     @classmethod
-    def from_result(cls, result: dict, notebook: str = "") -> "Progress":
+    def from_result(cls, result: dict, notebook: str) -> "Progress":
         """From a check's recorded result (`Result.as_dict()`, or a checks/<name>.json file)."""
         red = [RedLine(scrub(l["what"]), scrub(l["detail"]), scrub(l.get("fix", "")))
                for l in result.get("lines", []) if not l.get("ok")]
         return cls(check=str(result["name"]), passed=bool(result["passed"]), summary=scrub(result.get("summary", "")),
-                   checked_at=float(result["checked_at"]), notebook=notebook or notebook_of(result["name"]),
+                   checked_at=float(result["checked_at"]), notebook=notebook,
                    mode=str(result.get("mode", "")), red=red[:MAX_LINES])
 
     @classmethod
@@ -85,10 +82,3 @@ class Progress:
         first = self.red[0]
         return f"{first.what}: {first.detail}" + (f" → {first.fix}" if first.fix else "")
 
-
-def notebook_of(check: str) -> str:
-    """The lab notebook a check belongs to: the one whose number it starts with."""
-    for path in sorted(NOTEBOOKS.glob(f"{check[:2]}-*")):
-        if path.suffix in (".ipynb", ".py", ".md"):
-            return path.stem
-    return ""

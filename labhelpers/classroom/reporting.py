@@ -26,12 +26,11 @@ def target() -> tuple[str, str] | None:
     return (urljoin(url.rstrip("/") + "/", "api/progress"), token) if url and token else None
 
 
-def report(result: dict) -> None:
+def report(result: dict, notebook: str) -> None:
     """Send one check result in the background (no-op outside a hub with the service)."""
     where = target()
     if where is None:
         return
-    notebook = os.path.splitext(os.path.basename(os.environ.get("JPY_SESSION_NAME", "")))[0]
     body = json.dumps(Progress.from_result(result, notebook).as_dict()).encode()
     thread = threading.Thread(target=_send, args=(*where, body), name="cmklab-progress", daemon=True)
     _pending[:] = [t for t in _pending if t.is_alive()] + [thread]
