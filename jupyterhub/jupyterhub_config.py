@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 
 import labhelpers
-from labhelpers.classroom.service import BOARD_SCOPE, SERVICE_NAME
+from labhelpers.classroom.scopes import ACCESS_SCOPE, BOARD_SCOPE, SERVICE_NAME
 
 c = get_config()  # noqa: F821 (provided by JupyterHub when it loads this file)
 
@@ -50,7 +50,6 @@ c.Spawner.http_timeout = 60
 
 PROGRESS_PORT = int(os.environ.get("CMKLAB_PROGRESS_PORT", "10101"))
 PROGRESS_URL = f"http://127.0.0.1:{PROGRESS_PORT}"
-ACCESS_SCOPE = f"access:services!service={SERVICE_NAME}"
 c.Spawner.environment = {"CMKLAB_PROGRESS_URL": f"{PROGRESS_URL}/services/{SERVICE_NAME}/"}
 # The server's own token ($JUPYTERHUB_API_TOKEN, which its kernels inherit) may talk to the service.
 c.Spawner.server_token_scopes = ["users:activity!user", "access:servers!server", ACCESS_SCOPE]

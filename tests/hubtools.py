@@ -19,7 +19,7 @@ from pathlib import Path
 import nbformat
 import requests
 
-from labhelpers.classroom.service import SERVICE_NAME
+from labhelpers.classroom.scopes import SERVICE_NAME
 from labhelpers.sandbox import server as sandbox_server
 
 ROOT = Path(__file__).resolve().parent.parent

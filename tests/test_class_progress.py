@@ -16,7 +16,7 @@ from labhelpers.__main__ import main
 from labhelpers.checks import Line, Result
 from labhelpers.classroom import reporting
 from labhelpers.classroom.records import Progress
-from labhelpers.classroom.service import BOARD_SCOPE, SERVICE_NAME
+from labhelpers.classroom.scopes import BOARD_SCOPE, SERVICE_NAME
 from labhelpers.classroom.store import ProgressStore
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -159,7 +159,7 @@ def test_the_board_from_a_folder_of_lab_homes(tmp_path, capsys):
 
 def test_the_shipped_hub_files_name_the_service_and_scopes_the_service_checks():
     config = (ROOT / "jupyterhub" / "jupyterhub_config.py").read_text()
-    assert "BOARD_SCOPE, SERVICE_NAME" in config         # the one-machine config imports them
+    assert "from labhelpers.classroom.scopes import ACCESS_SCOPE, BOARD_SCOPE, SERVICE_NAME" in config
     values = yaml.safe_load((ROOT / "jupyterhub" / "z2jh-values.yaml").read_text())
     service = values["hub"]["services"][SERVICE_NAME]
     assert service["oauth_client_allowed_scopes"] == [BOARD_SCOPE]

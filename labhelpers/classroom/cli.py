@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import argparse
+import os
 from pathlib import Path
 
-from .. import checks
-from . import board
+from .. import checks, naming
+from . import board, preflight, status, sweep
+from .azure import ClassSubscription, NoSuchSubscription
 
 
 def add_parser(commands) -> None:
@@ -18,7 +20,32 @@ def add_parser(commands) -> None:
                       help="where board.html, board.csv and board.json go (default: runs/board)")
 
 
+    for name, text in (("preflight", "can N learners run the lab in this subscription and region?"),
+                       ("status", "run the lab's checks against every seat's real resources"),
+                       ("sweep", "delete everything the lab created in the subscription, purge what may be purged")):
+        command = sub.add_parser(name, help=text)
+        command.add_argument("--subscription", default=os.environ.get("AZURE_SUBSCRIPTION_ID"),
+                             help="the class subscription (default: $AZURE_SUBSCRIPTION_ID)")
+        if name == "preflight":
+            command.add_argument("--seats", type=int, required=True, help="how many learners")
+            command.add_argument("--region", default=naming.DEFAULT_REGION, help="the class's region")
+            command.add_argument("--prefix", default="seat", help="seat names: <prefix>01-…, <prefix>02-…")
+            command.add_argument("--learner", action="append", default=[], metavar="OBJECT_ID",
+                                 help="a learner's object id whose role to check (repeatable)")
+        if name == "sweep":
+            command.add_argument("--yes", action="store_true", help="delete without asking (headless)")
+        if name != "sweep":
+            command.add_argument("--out", type=Path, default=Path("runs") / name,
+                                 help=f"where the results go (default: runs/{name})")
+
+
 def run(args: argparse.Namespace) -> int:
+    if args.class_command != "board":
+        try:
+            return _azure_command(args)
+        except NoSuchSubscription as exc:
+            print(exc)
+            return 2
     if args.class_command == "board":
         if not args.homes.is_dir():
             print(f"{args.homes} is not a folder of lab homes")
@@ -31,3 +58,36 @@ def run(args: argparse.Namespace) -> int:
             print(f"{kind:5} {path}")
         return 0
     raise AssertionError(args.class_command)
+
+
+def _azure_command(args: argparse.Namespace) -> int:
+    subscription = ClassSubscription(args.subscription)
+    if args.class_command == "preflight":
+        rows = preflight.run(subscription, args.region, args.seats, args.prefix, args.learner)
+        print(preflight.table(rows))
+        for kind, path in preflight.write(rows, args.out, args.seats, args.region).items():
+            print(f"{kind:5} {path}")
+        return 0 if preflight.passed(rows) else 1
+    if args.class_command == "status":
+        found = status.run(subscription, args.out)
+        paths = board.write(found, args.out, f"CMK lab: the class in Azure ({subscription.subscription_id})")
+        for learner in found.learners:
+            red = [r.check for r in found.records if r.user == learner and not r.passed]
+            print(f"{learner:40} {len(found.checks) - len(red)}/{len(found.checks)} green"
+                  + (f"  red: {', '.join(red)}" if red else ""))
+        print(f"board: {paths['html']}")
+        return 0
+    subscription.verify()
+    found = sweep.plan(subscription)
+    print(sweep.describe(found))
+    if found.groups and not args.yes:
+        try:
+            answer = input(f"Delete these {len(found.groups)} resource groups and everything in them? "
+                           "Type yes to go on: ")
+        except EOFError:
+            answer = ""
+        if answer.strip().lower() != "yes":
+            print("Nothing deleted.")
+            return 1
+    print(sweep.summary(sweep.execute(subscription, found)))
+    return 0

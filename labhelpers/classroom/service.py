@@ -23,10 +23,9 @@ from tornado import ioloop, web
 
 from .board import Board
 from .records import Progress
+from .scopes import BOARD_SCOPE, SERVICE_NAME
 from .store import ProgressStore
 
-SERVICE_NAME = "cmklab-progress"
-BOARD_SCOPE = "custom:cmklab-progress:board"
 MAX_BODY = 64 * 1024
 
 
