@@ -72,11 +72,14 @@ def kernel_log(path: Path):
 
 
 @contextmanager
-def kernel_environment(home: Path):
-    """The environment the notebook kernels inherit: their own lab home, headless, this checkout."""
+def kernel_environment(home: Path, rbac_delay: float = 0.0):
+    """The environment the notebook kernels inherit: their own lab home, headless, this checkout (and
+    the sandbox's propagation delay for new role assignments, when one is asked for)."""
     saved = dict(os.environ)
     os.environ.update(CMKLAB_HOME=str(home), CMKLAB_HEADLESS="1",
                       PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), saved.get("PYTHONPATH")])))
+    if rbac_delay:
+        os.environ["CMKLAB_RBAC_DELAY"] = str(rbac_delay)
     try:
         yield
     finally:
@@ -107,7 +110,9 @@ def execute(name: str, out_dir: Path, parameters: dict) -> NotebookRun:
 
 def run_lab(mode: str = "sandbox", subscription_id: str | None = None, region: str | None = None,
             runs_dir: Path = ROOT / "runs", home: Path | None = None,
-            notebooks: list[str] | None = None) -> LabRun:
+            notebooks: list[str] | None = None, names: dict | None = None, rbac_delay: float = 0.0) -> LabRun:
+    """`names`: papermill parameters naming the resources (labhelpers/rehearsal.py); `notebooks`: a
+    subset, in the lab's order (without 06-cleanup the resources stay)."""
     started = datetime.now()
     folder = runs_dir / started.strftime("%Y%m%d-%H%M%S")
     while folder.exists():                       # two runs in one second
@@ -115,10 +120,11 @@ def run_lab(mode: str = "sandbox", subscription_id: str | None = None, region: s
     folder.mkdir(parents=True)
     home = home or folder / "home"
     parameters = {k: v for k, v in (("mode", mode), ("subscription_id", subscription_id), ("region", region)) if v}
+    parameters.update(names or {})
     lab = LabRun(folder, mode, started.isoformat(timespec="seconds"), [])
     failed = False
     clock = time.time()
-    with kernel_environment(home), kernel_log(folder / "kernels.log"):
+    with kernel_environment(home, rbac_delay), kernel_log(folder / "kernels.log"):
         if mode == "sandbox":                    # the run uses the sandbox from kernel to kernel
             from .sandbox import server
             server.take_lease(home / "sandbox")
@@ -129,7 +135,7 @@ def run_lab(mode: str = "sandbox", subscription_id: str | None = None, region: s
             run = execute(name, folder, parameters)
             lab.notebooks.append(run)
             failed = failed or run.status != "passed"
-        if mode == "sandbox":
+        if mode == "sandbox" and not (home / "sandbox").is_symlink():   # a shared one: its owner stops it
             server.stop(home / "sandbox")
     lab.seconds = time.time() - clock
     (folder / "results.json").write_text(json.dumps(lab.as_dict(), indent=2))

@@ -145,45 +145,65 @@ def lesson_cells(notebook: Path) -> list[str]:
     return [cell.source for cell in nbformat.read(notebook, as_version=4).cells if cell.cell_type == "code"]
 
 
+class KernelSession:
+    """A notebook open in a learner's own server (Jupyter Server's sessions API) and its kernel's
+    channels over the websocket, with the learner's token: what JupyterLab does for an open notebook."""
+
+    def __init__(self, hub: Hub, user: str, token: str, path: str):
+        self.base = f"{hub.url}/user/{user}/api"
+        self.headers = {"Authorization": f"token {token}"}
+        self.user, self.path = user, path
+        self.session: dict = {}
+        self.ws = None
+
+    async def __aenter__(self) -> "KernelSession":
+        from tornado.httpclient import HTTPRequest
+        from tornado.websocket import websocket_connect
+        response = await asyncio.to_thread(requests.post, f"{self.base}/sessions", headers=self.headers, timeout=60,
+                                           json={"path": self.path, "name": self.path, "type": "notebook",
+                                                 "kernel": {"name": "python3"}})
+        response.raise_for_status()
+        self.session = response.json()
+        self.ws = await websocket_connect(HTTPRequest(
+            f"{self.base.replace('http', 'ws', 1)}/kernels/{self.session['kernel']['id']}/channels"
+            f"?session_id={uuid.uuid4().hex}", headers=self.headers))
+        return self
+
+    async def execute(self, source: str, timeout: float = 300) -> list[str]:
+        """Run one cell; the errors it raised (empty: it ran through)."""
+        msg_id = uuid.uuid4().hex
+        self.ws.write_message(json.dumps({
+            "header": {"msg_id": msg_id, "msg_type": "execute_request", "username": self.user, "session": msg_id,
+                       "version": "5.3", "date": ""},
+            "parent_header": {}, "metadata": {}, "channel": "shell", "buffers": [],
+            "content": {"code": source, "silent": False, "store_history": True, "user_expressions": {},
+                        "allow_stdin": False, "stop_on_error": True}}))
+        errors = []
+        while True:
+            raw = await asyncio.wait_for(self.ws.read_message(), timeout)
+            if raw is None:
+                raise RuntimeError(f"{self.user}'s kernel closed its channels during {self.path}")
+            message = json.loads(raw)
+            if message.get("parent_header", {}).get("msg_id") != msg_id:
+                continue
+            if message["msg_type"] == "error":
+                errors.append(f"{self.path}: {message['content']['ename']}: {message['content']['evalue']}")
+            if message["msg_type"] == "execute_reply":
+                return errors
+
+    async def __aexit__(self, *exc) -> None:
+        self.ws.close()
+        await asyncio.to_thread(requests.delete, f"{self.base}/sessions/{self.session['id']}", headers=self.headers,
+                                timeout=60)
+
+
 async def run_in_server(hub: Hub, user: str, token: str, notebook: str, timeout: float = 300) -> list[str]:
     """Open `notebook` (in the learner's copy) in a kernel of their own server and run its code cells
     in order, as Run All does; return the errors (empty: it ran through)."""
-    from tornado.httpclient import HTTPRequest
-    from tornado.websocket import websocket_connect
-    base = f"{hub.url}/user/{user}/api"
-    headers = {"Authorization": f"token {token}"}
     path = f"cmklab/notebooks/{notebook}.ipynb"
-    session = await asyncio.to_thread(requests.post, f"{base}/sessions", headers=headers, timeout=60,
-                                      json={"path": path, "name": path, "type": "notebook",
-                                            "kernel": {"name": "python3"}})
-    session.raise_for_status()
-    session = session.json()
-    errors: list[str] = []
-    ws = await websocket_connect(HTTPRequest(f"{base.replace('http', 'ws', 1)}/kernels/{session['kernel']['id']}"
-                                             f"/channels?session_id={uuid.uuid4().hex}", headers=headers))
-    try:
+    async with KernelSession(hub, user, token, path) as kernel:
         for source in lesson_cells(hub.home(user) / path):
-            msg_id = uuid.uuid4().hex
-            ws.write_message(json.dumps({
-                "header": {"msg_id": msg_id, "msg_type": "execute_request", "username": user, "session": msg_id,
-                           "version": "5.3", "date": ""},
-                "parent_header": {}, "metadata": {}, "channel": "shell", "buffers": [],
-                "content": {"code": source, "silent": False, "store_history": True, "user_expressions": {},
-                            "allow_stdin": False, "stop_on_error": True}}))
-            while True:
-                raw = await asyncio.wait_for(ws.read_message(), timeout)
-                if raw is None:
-                    raise RuntimeError(f"{user}'s kernel closed its channels during {notebook}")
-                message = json.loads(raw)
-                if message.get("parent_header", {}).get("msg_id") != msg_id:
-                    continue
-                if message["msg_type"] == "error":
-                    errors.append(f"{notebook}: {message['content']['ename']}: {message['content']['evalue']}")
-                if message["msg_type"] == "execute_reply":
-                    break
+            errors = await kernel.execute(source, timeout)
             if errors:
-                break
-    finally:
-        ws.close()
-        await asyncio.to_thread(requests.delete, f"{base}/sessions/{session['id']}", headers=headers, timeout=60)
-    return errors
+                return errors
+    return []

@@ -114,7 +114,7 @@ def test_status_runs_every_check_against_each_seat_and_sweep_removes_the_class(c
     for check in ("01-resource-group", "01-key-vault", "02-key", "03-foundry-resource", "04-key-access", "05-cmk"):
         assert result[(a, check)]["passed"], result[(a, check)]
     assert not result[(b, "04-key-access")]["passed"] and result[(b, "03-foundry-resource")]["passed"]
-    assert "00-setup" not in board["checks"] and "06-purged" not in board["checks"]
+    assert "00-setup" not in board["checks"] and "99-purged" not in board["checks"]
     assert f"{b}" in done.stdout and "red: " in done.stdout
 
     asked = instructor(class_sub, "sweep", "--subscription", class_sub.subscription_id, stdin="no\n")

@@ -9,12 +9,13 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from .. import checks, naming, session
+from ..runner import CLEANUP
 from . import board
 from .azure import ClassSubscription, Seat
 
 # The checks of everything a seat builds and keeps: 01-05 and the notebooks beyond them. 00-setup is
-# about the learner's own sign-in, 06's checks about resources that are gone.
-NOT_FROM_AZURE = ("00-setup", "06-cleanup")
+# about the learner's own sign-in, the cleanup's checks about resources that are gone.
+NOT_FROM_AZURE = ("00-setup", CLEANUP)
 FOUNDRY_TYPE, VAULT_TYPE = "Microsoft.CognitiveServices/accounts", "Microsoft.KeyVault/vaults"
 
 
