@@ -31,6 +31,7 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 from hubtools import Hub, KernelSession, run_in_server  # noqa: E402
+
 from labhelpers.runner import lab_notebooks  # noqa: E402
 
 LESSONS = [n for n in lab_notebooks() if n[:2] in ("00", "01", "02", "03", "04", "05")]
@@ -139,8 +140,8 @@ def main() -> int:
             print(f"{k} learners working at once: slowest learner's p95 {p95:.3f} s (00-05 took up to {slowest:.0f} s)")
 
         # 3. capacity
-        available = int(next(l.split()[1] for l in Path("/proc/meminfo").read_text().splitlines()
-                             if l.startswith("MemTotal:"))) / 1024 - 2048      # 2 GB for the system and the hub
+        available = int(next(line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines()
+                             if line.startswith("MemTotal:"))) / 1024 - 2048      # 2 GB for the system and the hub
         memory_bound = int(available // per_learner)
         ks, ps = [k for k, _ in measured], [p for _, p in measured]
         if len(ks) > 1:

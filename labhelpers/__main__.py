@@ -37,7 +37,7 @@ def main(argv: list[str] | None = None) -> int:
     rehearse.add_argument("--rbac-delay", type=float, default=0.0, metavar="SECONDS",
                           help="sandbox: new role assignments take effect this late, as Azure's propagation")
     rehearse.add_argument("--learners", type=int, default=1,
-                          help="N learners at once against one subscription, seats <prefix>01..N (default prefix: seat)")
+                          help="N learners at once against one subscription: seats <prefix>01..N (prefix: seat)")
     class_cli.add_parser(sub)
     args = parser.parse_args(argv)
     if args.command == "class":

@@ -70,7 +70,7 @@ class Hub:
     def service_url(self) -> str:
         return f"{self.url}/services/{SERVICE_NAME}/"
 
-    def start(self, timeout: float = 90) -> "Hub":
+    def start(self, timeout: float = 90) -> Hub:
         config = self.state / "jupyterhub_config.py"
         config.write_text(TEST_CONFIG.format(
             shipped=str(SHIPPED_CONFIG), password=PASSWORD, homes=str(self.homes), root=os.geteuid() == 0,
@@ -156,7 +156,7 @@ class KernelSession:
         self.session: dict = {}
         self.ws = None
 
-    async def __aenter__(self) -> "KernelSession":
+    async def __aenter__(self) -> KernelSession:
         from tornado.httpclient import HTTPRequest
         from tornado.websocket import websocket_connect
         response = await asyncio.to_thread(requests.post, f"{self.base}/sessions", headers=self.headers, timeout=60,

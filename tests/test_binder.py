@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import re
-import tomllib
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
+import tomllib
 import yaml
 from packaging.requirements import Requirement
 from packaging.version import Version

@@ -12,9 +12,9 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
-
 from conftest import SandboxHandle
 from helpers import cognitive_client, make_group, make_vault, new_account, resource_client, unique, vault_client
+
 from labhelpers import replay, session, tags
 from labhelpers.classroom.preflight import seat_foundry_names
 
@@ -74,8 +74,11 @@ def test_preflight_for_forty_seats(class_sub, tmp_path):
     assert rows["your role"]["status"] == "ok" and rows["region"]["status"] == "ok"
     assert rows["provider Microsoft.KeyVault"]["status"] == "ok"
     assert rows[f"learner {class_sub.learner_object_id}"]["status"] == "ok"
-    assert rows["soft-deleted Foundry names"]["status"] == "fail" and held in rows["soft-deleted Foundry names"]["detail"]
-    assert rows["account quota for 40 seats"]["status"] in ("ok", "warn", "fail")
+    names = rows["soft-deleted Foundry names"]
+    assert names["status"] == "fail" and held in names["detail"]
+    quota = rows["account quota for 40 seats"]          # a sandbox without `usages` (yet) says it could not read them
+    assert quota["status"] == "ok" or (quota["status"] == "warn" and "could not read the usages of eastus (404" in
+                                       quota["detail"]), quota
     suite = ElementTree.parse(tmp_path / "preflight.xml").getroot()
     assert int(suite.get("tests")) == len(report["rows"]) and int(suite.get("failures")) >= 1
     failed = [c.get("name") for c in suite.iter("testcase") if c.find("failure") is not None]

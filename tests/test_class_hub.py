@@ -10,8 +10,8 @@ import time
 
 import pytest
 import requests
-
 from hubtools import Hub, run_in_server
+
 from labhelpers.runner import lab_notebooks
 
 pytestmark = pytest.mark.xdist_group("class-hub")     # configurable-http-proxy: `make test` installs it

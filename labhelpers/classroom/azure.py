@@ -49,7 +49,8 @@ class ClassSubscription:
             if found.subscription_id.lower() == self.subscription_id.lower():
                 return found
         listed = "; ".join(f"{s.display_name} ({s.subscription_id})" for s in seen) or "none"
-        what = f"subscription {self.subscription_id!r} does not exist" if self.subscription_id else "no subscription given"
+        what = (f"subscription {self.subscription_id!r} does not exist" if self.subscription_id
+                else "no subscription given")
         raise NoSuchSubscription(f"{what} for this sign-in. Subscriptions you can use: {listed}")
 
     @cached_property

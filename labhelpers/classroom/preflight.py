@@ -114,9 +114,10 @@ def _collision_rows(subscription: ClassSubscription, sub_id: str, prefix: str, s
                     f"{len(held)} of {seats} seat names held: {', '.join(held[:5])}{' …' if len(held) > 5 else ''}"
                     if held else f"none of the {seats} seat names ({names[0]} …) is held",
                     "python -m labhelpers class sweep purges them (or choose another --prefix)"))
-    taken = [n for n in names if n.lower() not in deleted
-             and not subscription.cognitive.check_domain_availability(
-                 subdomain_name=n, type="Microsoft.CognitiveServices/accounts", kind=FOUNDRY_KIND).is_subdomain_available]
+    def available(name: str) -> bool:
+        return subscription.cognitive.check_domain_availability(
+            subdomain_name=name, type="Microsoft.CognitiveServices/accounts", kind=FOUNDRY_KIND).is_subdomain_available
+    taken = [n for n in names if n.lower() not in deleted and not available(n)]
     rows.append(Row("fail" if taken else "ok", "Foundry sub-domains",
                     f"{len(taken)} taken elsewhere in Azure: {', '.join(taken[:5])}" if taken else "all free",
                     "choose another --prefix"))

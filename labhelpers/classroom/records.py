@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass, field
+
 # A JWT, or a "token"/"secret"/"key=..." assignment: never sent even if a message ever quoted one.
 _SECRET = re.compile(r"eyJ[\w-]{8,}\.[\w-]{8,}\.[\w-]*|(?i:\b(?:token|secret|password|sig)=)[^\s&;,]+")
 MAX_TEXT = 500
@@ -34,16 +35,16 @@ class Progress:
     user: str = ""                 # set by whoever authenticated the sender, never by the sender
 
     @classmethod
-    def from_result(cls, result: dict, notebook: str) -> "Progress":
+    def from_result(cls, result: dict, notebook: str) -> Progress:
         """From a check's recorded result (`Result.as_dict()`, or a checks/<name>.json file)."""
-        red = [RedLine(scrub(l["what"]), scrub(l["detail"]), scrub(l.get("fix", "")))
-               for l in result.get("lines", []) if not l.get("ok")]
+        red = [RedLine(scrub(line["what"]), scrub(line["detail"]), scrub(line.get("fix", "")))
+               for line in result.get("lines", []) if not line.get("ok")]
         return cls(check=str(result["name"]), passed=bool(result["passed"]), summary=scrub(result.get("summary", "")),
                    checked_at=float(result["checked_at"]), notebook=notebook,
                    mode=str(result.get("mode", "")), red=red[:MAX_LINES])
 
     @classmethod
-    def from_wire(cls, data: dict, user: str) -> "Progress":
+    def from_wire(cls, data: dict, user: str) -> Progress:
         """A report as a kernel sent it; ValueError says what is wrong with it."""
         if not isinstance(data, dict):
             raise ValueError("the body must be a JSON object")
@@ -59,17 +60,17 @@ class Progress:
         except (TypeError, ValueError):
             raise ValueError("'checked_at' must be a Unix time in seconds") from None
         red = data.get("red") or []
-        if not isinstance(red, list) or not all(isinstance(l, dict) for l in red):
+        if not isinstance(red, list) or not all(isinstance(line, dict) for line in red):
             raise ValueError("'red' must be a list of {what, detail, fix} objects")
         return cls(check=data["check"], passed=data["passed"], summary=scrub(data.get("summary", "")),
                    checked_at=checked_at, notebook=scrub(data.get("notebook", ""))[:100],
                    mode=scrub(data.get("mode", ""))[:20], user=user,
-                   red=[RedLine(scrub(l.get("what", "")), scrub(l.get("detail", "")), scrub(l.get("fix", "")))
-                        for l in red[:MAX_LINES]])
+                   red=[RedLine(scrub(line.get("what", "")), scrub(line.get("detail", "")), scrub(line.get("fix", "")))
+                        for line in red[:MAX_LINES]])
 
     @classmethod
-    def from_dict(cls, data: dict) -> "Progress":
-        return cls(**{**data, "red": [RedLine(**l) for l in data.get("red", [])]})
+    def from_dict(cls, data: dict) -> Progress:
+        return cls(**{**data, "red": [RedLine(**line) for line in data.get("red", [])]})
 
     def as_dict(self) -> dict:
         return asdict(self)

@@ -61,5 +61,5 @@ def _log(line: str) -> None:
 def _flush() -> None:
     """A headless kernel may exit right after its last check: give the last reports a moment."""
     deadline = time.monotonic() + TIMEOUT
-    for thread in list(_pending):
+    for thread in _pending:
         thread.join(max(0.0, deadline - time.monotonic()))

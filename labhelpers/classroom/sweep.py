@@ -80,7 +80,8 @@ def execute(subscription: ClassSubscription, found: Plan, progress=print) -> Out
             outcome.purged.append(f"Foundry resource {account.name}")
             progress(f"purged Foundry resource {account.name}")
         except HttpResponseError as exc:
-            outcome.failed.append(f"purge of Foundry resource {account.name}: {exc.error.code if exc.error else exc.reason}")
+            code = exc.error.code if exc.error else exc.reason
+            outcome.failed.append(f"purge of Foundry resource {account.name}: {code}")
             outcome.still_billed.append(f"Foundry resource {account.name} (soft-deleted: billed until purged)")
 
     for vault in subscription.vaults.vaults.list_deleted():
