@@ -166,7 +166,8 @@ class KernelSession:
         self.session = response.json()
         self.ws = await websocket_connect(HTTPRequest(
             f"{self.base.replace('http', 'ws', 1)}/kernels/{self.session['kernel']['id']}/channels"
-            f"?session_id={uuid.uuid4().hex}", headers=self.headers))
+            f"?session_id={uuid.uuid4().hex}", headers=self.headers,
+            connect_timeout=180, request_timeout=180))      # the server answers once the kernel is up: a busy machine
         return self
 
     async def execute(self, source: str, timeout: float = 300) -> list[str]:
