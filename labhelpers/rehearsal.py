@@ -4,6 +4,7 @@ learners at once against one subscription, each a lab home of its own. In sandbo
 share one sandbox, so they meet in one subscription as a class does (and its propagation delay)."""
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -67,7 +68,9 @@ def run_learners(count: int, prefix: str, folder: Path, run_args: list[str], mod
     seats = [Seat(n, folder / f"learner-{n:02d}") for n in range(1, count + 1)]
     shared = folder / "sandbox"
     if mode == "sandbox":
-        server.ensure_running(shared, rbac_delay=rbac_delay)
+        server.ensure_running(shared, rbac_delay=rbac_delay,            # and the Azure timing, when asked for
+                              timing_profile=os.environ.get("CMKLAB_SANDBOX_TIMING") or "fast",
+                              time_scale=float(os.environ.get("CMKLAB_SANDBOX_TIME_SCALE") or 1.0))
     try:
         for seat in seats:
             (seat.folder / "home").mkdir(parents=True)
