@@ -52,7 +52,7 @@ def test_a_subscription_that_does_not_exist_lists_those_that_do(sandbox, tmp_pat
 
 def test_two_learners_at_once_in_one_subscription_keeping_their_resources(tmp_path):
     done = labhelpers("run", "--learners", "2", "--prefix", "cls", "--notebooks", "00,01,02", "--keep",
-                      "--rbac-delay", "2", "--runs-dir", str(tmp_path))
+                      "--rbac-delay", "15", "--runs-dir", str(tmp_path))
     assert done.returncode == 0, done.stdout + done.stderr
     assert "2 of 2 learners passed" in done.stdout and "learner 02 (cls02): passed" in done.stdout
     (folder,) = tmp_path.glob("class-*")
