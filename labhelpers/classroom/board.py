@@ -70,9 +70,9 @@ class Board:
 
     def page(self, title: str, live_url: str = "", exports: tuple[str, str] = ("board.csv", "board.json")) -> str:
         """The whole page; with `live_url` it refreshes its table from there every few seconds."""
-        script = ("<script>setInterval(async()=>{const r=await fetch(%s,{credentials:'same-origin'});"
-                  "if(r.ok)document.getElementById('board').innerHTML=await r.text();},3000)</script>"
-                  % json.dumps(live_url)) if live_url else ""
+        fetch = f"const r=await fetch({json.dumps(live_url)},{{credentials:'same-origin'}});"
+        script = ("<script>setInterval(async()=>{" + fetch + "if(r.ok)document.getElementById('board')"
+                  ".innerHTML=await r.text();},3000)</script>") if live_url else ""
         return (f"<!doctype html><html><head><meta charset=utf-8><title>{esc(title)}</title><style>{STYLE}</style>"
                 f"</head><body><h1>{esc(title)}</h1><p>Export: <a href='{exports[0]}'>CSV</a> · "
                 f"<a href='{exports[1]}'>JSON</a></p><div id=board>{self.table_html()}</div>{script}</body></html>")

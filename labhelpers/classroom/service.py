@@ -45,7 +45,7 @@ class Handler(HubOAuthenticated, web.RequestHandler):
     def check_xsrf_cookie(self):
         """A kernel's report carries a token, which a browser cannot forge; a cookie login still needs
         tornado's XSRF token for anything but GET."""
-        self.current_user                  # authenticates, and notes whether by token
+        _ = self.current_user              # authenticates, and notes whether by token
         if not getattr(self, "_token_authenticated", False):
             super().check_xsrf_cookie()
 
