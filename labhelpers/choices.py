@@ -10,7 +10,7 @@ from azure.mgmt.keyvault import KeyVaultManagementClient
 from azure.mgmt.resource.resources import ResourceManagementClient
 from azure.mgmt.resource.subscriptions import SubscriptionClient
 
-from . import naming
+from . import labstate, naming
 from .roles import roles_held
 
 # Both must be offered in the region: the vault and the Foundry resource have to share it.
@@ -121,16 +121,27 @@ def _vault_name(credential, subscription_id: str, resource_group: str, name: str
     if answer.name_available:
         return NameCheck(True, "available")
     try:
-        kv.vaults.get(resource_group, name)
-        return NameCheck(True, "already yours: the lab continues with it")
+        return _ownership(kv.vaults.get(resource_group, name).tags, "vault")
     except ResourceNotFoundError:
         pass
     deleted = next((d for d in kv.vaults.list_deleted() if d.name.lower() == name.lower()), None)
     if deleted is not None:
         until = deleted.properties.scheduled_purge_date
-        return NameCheck(False, f"a deleted vault of yours holds this name until {until:%Y-%m-%d}; "
+        whose = "of this lab home" if naming.made_here(deleted.properties.tags, labstate.home_id()) else "(not this lab home's)"
+        return NameCheck(False, f"a deleted vault {whose} holds this name until {until:%Y-%m-%d}; "
                                 "choose another name (the proposal button makes one)", held_by_deleted=True)
     return NameCheck(False, "taken by another vault somewhere in Azure (vault names are global); "
+                            "choose another name")
+
+
+def _ownership(tags: dict | None, what: str) -> NameCheck:
+    """A resource of that name is in the chosen group: the lab continues with it only if its tags say
+    this lab home made it (a classmate on the same subscription may use the same group)."""
+    if naming.made_here(tags, labstate.home_id()):
+        return NameCheck(True, "already yours: the lab continues with it")
+    owner = naming.made_by(tags)
+    return NameCheck(False, f"this {what} exists in the group but was made by "
+                            f"{'another lab home (' + owner + ')' if owner else 'someone else, not this lab'}; "
                             "choose another name")
 
 
@@ -154,12 +165,16 @@ def _foundry_name(credential, subscription_id: str, resource_group: str, name: s
     try:
         account = cs.accounts.get(resource_group, name)
         if (account.properties.custom_sub_domain_name or "").lower() == name.lower():
-            return NameCheck(True, "already yours: the lab continues with it")
+            return _ownership(account.tags, "Foundry resource")
     except ResourceNotFoundError:
         pass
-    if any(d.name.lower() == name.lower() for d in cs.deleted_accounts.list()):
-        return NameCheck(False, "a deleted Foundry resource of yours still holds this name; 99-cleanup "
-                                "purges it, or choose another name", held_by_deleted=True)
+    deleted = next((d for d in cs.deleted_accounts.list() if d.name.lower() == name.lower()), None)
+    if deleted is not None:
+        if naming.made_here(deleted.tags, labstate.home_id()):
+            return NameCheck(False, "a deleted Foundry resource of this lab home still holds this name; "
+                                    "99-cleanup purges it, or choose another name", held_by_deleted=True)
+        return NameCheck(False, "a deleted Foundry resource (not this lab home's) still holds this name; "
+                                "choose another name", held_by_deleted=True)
     return NameCheck(False, "this sub-domain is taken somewhere in Azure; choose another name")
 
 
@@ -172,8 +187,8 @@ def propose_vault_name(credential, subscription_id: str, resource_group: str, at
 
 
 def propose_foundry_name(credential, subscription_id: str, resource_group: str, attempts: int = 10) -> str:
-    """The exercise's name when it is free (or already yours), else the same name with a suffix."""
-    base = naming.DEFAULT_NAMES["foundry_name"]
+    """This lab home's default name when it is free (or already yours), else the same with a suffix."""
+    base = naming.default_names(labstate.home_id())["foundry_name"]
     if check_foundry_name(credential, subscription_id, resource_group, base).ok:
         return base
     for _ in range(attempts):

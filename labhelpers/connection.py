@@ -4,19 +4,20 @@ from __future__ import annotations
 
 import json
 import os
+from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from azure.core.exceptions import ClientAuthenticationError, ServiceRequestError
 from azure.identity import CredentialUnavailableError, DefaultAzureCredential
+from azure.mgmt.resource.subscriptions import SubscriptionClient
 
 from . import labstate
 from .errors import NotSignedIn, SandboxUnavailable
 from .sandbox import server
+from .sandbox.context import TENANT_DOMAIN as SANDBOX_TENANT_DOMAIN
 from .sandbox.encoding import unb64url
 
 ARM_SCOPE = "https://management.azure.com/.default"
-LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 NOT_SIGNED_IN = """No Azure sign-in was found, so the lab cannot reach your subscription.
 Sign in one of these ways, then restart the kernel and run this cell again:
@@ -99,22 +100,35 @@ def _explain_a_lost_sandbox() -> None:
 
 
 def leave_sandbox() -> None:
-    """Undo what _use_sandbox did here, and drop sandbox settings inherited from a parent shell
-    (`eval $(python -m labhelpers.sandbox env)`), which would send Azure traffic to a local proxy."""
+    """Undo what _use_sandbox did in this process. Whatever else the environment sets (a proxy, a CA
+    bundle, a managed-identity endpoint, `eval $(python -m labhelpers.sandbox env)` included) stays:
+    azure mode talks to whatever the environment points Azure's clients at, as every Azure tool does."""
     global _replaced
     if _replaced is not None:
         server.apply_env(_replaced)
         _replaced = None
         server.drop_lease(sandbox_state_dir())      # this kernel no longer keeps the sandbox alive
-    endpoint = os.environ.get("IDENTITY_ENDPOINT", "")
-    inherited = urlsplit(endpoint).hostname in LOOPBACK
-    for name in list(os.environ):
-        value = os.environ[name]
-        if (name in ("HTTPS_PROXY", "IDENTITY_ENDPOINT") and urlsplit(value).hostname in LOOPBACK) \
-                or (name in ("IDENTITY_HEADER", "AZURE_SUBSCRIPTION_ID", "AZURE_TENANT_ID") and inherited) \
-                or (name in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE")
-                    and (Path(value).parent / "sandbox.db").exists()):
-            del os.environ[name]
+
+
+@dataclass(frozen=True)
+class Target:
+    """Who answers in azure mode: the tenant of the subscription, as ARM describes it."""
+    tenant_id: str
+    tenant_name: str
+    domain: str
+
+    @property
+    def is_lab_sandbox(self) -> bool:
+        """The CMK lab sandbox, started on its own and exported with `env`: recognised by its tenant."""
+        return self.domain.lower() == SANDBOX_TENANT_DOMAIN
+
+
+def target(credential, tenant_id: str) -> Target:
+    """The tenant the subscription belongs to, with its name and default domain (GET /tenants)."""
+    for tenant in SubscriptionClient(credential).tenants.list():
+        if (tenant.tenant_id or "").lower() == tenant_id.lower():
+            return Target(tenant_id, tenant.display_name or "", tenant.default_domain or "")
+    return Target(tenant_id, "", "")
 
 
 def verify_signed_in(credential) -> None:

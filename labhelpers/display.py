@@ -34,22 +34,27 @@ def esc(value) -> str:
     return html.escape(str(value))
 
 
-def badge(mode: str, subscription: str) -> None:
+def badge(mode: str, subscription: str, tenant: str = "", lab_sandbox: bool = False) -> None:
     """Which world this notebook talks to, so no one mistakes the sandbox for Azure or the reverse."""
-    show(*badge_parts(mode, subscription))
+    show(*badge_parts(mode, subscription, tenant, lab_sandbox))
 
 
-def badge_parts(mode: str, subscription: str) -> tuple[str, str]:
-    """The badge as text and as HTML (the setup form shows it beside its mode switch)."""
+def badge_parts(mode: str, subscription: str, tenant: str = "", lab_sandbox: bool = False) -> tuple[str, str]:
+    """The badge as text and as HTML (the setup form shows it beside its mode switch). lab_sandbox:
+    azure mode, but what answers is the CMK lab sandbox (recognised by its tenant)."""
     if mode == "sandbox":
         label, colour = "SANDBOX", "#0b6e4f"
         note = "the embedded Azure sandbox: offline, nothing is billed"
+    elif lab_sandbox:
+        label, colour = "AZURE MODE · SANDBOX", "#8a5a00"
+        note = (f"azure mode, answered by the CMK lab sandbox (tenant {tenant}), subscription "
+                f"'{subscription}': nothing is billed")
     else:
         label, colour = "AZURE", "#b3261e"
-        note = f"real Azure, subscription '{subscription}': resources cost money until 99-cleanup"
+        note = f"real Azure, subscription '{subscription}' in tenant {tenant}: resources cost money until 99-cleanup"
     return (f"[{label}] {note}",
             f'<div style="margin:4px 0"><span style="background:{colour};color:#fff;font-weight:bold;'
-            f'padding:2px 8px;border-radius:10px">{label}</span> {esc(note)}</div>')
+            f'padding:2px 8px;border-radius:10px">{esc(label)}</span> {esc(note)}</div>')
 
 
 def table(headers: list[str], rows: list[list[str]]) -> tuple[str, str]:

@@ -8,6 +8,8 @@ import os
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
+from . import naming
+
 MODES = ("sandbox", "azure")
 DEFAULT_MODE = "sandbox"
 STATE_FILE = "lab.json"
@@ -55,6 +57,16 @@ def _read() -> dict:
         return {}
 
 
+def home_id() -> str:
+    """This lab home's own id, made once: it tells this learner's resources (tags) and default names
+    from those of every other lab home on the subscription, even under the same sign-in."""
+    state = _read()
+    if not state.get("home_id"):
+        state["home_id"] = naming.random_suffix()
+        _write(state)
+    return state["home_id"]
+
+
 def saved_mode() -> str | None:
     return _read().get("mode")
 
@@ -70,6 +82,10 @@ def save(mode: str, choices: Choices) -> None:
     state = _read()
     state["mode"] = mode
     state[mode] = asdict(choices)
+    _write(state)
+
+
+def _write(state: dict) -> None:
     path = _path()
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")

@@ -1,5 +1,6 @@
-"""The exercise's names, Azure's naming rules for them, and names the lab derives (proposed vault
-names, deterministic role-assignment names)."""
+"""The exercise's names, Azure's naming rules for them, and names the lab derives (each lab home's
+default names, proposed vault names, deterministic role-assignment names), and the tags that say
+which lab home made a resource."""
 from __future__ import annotations
 
 import re
@@ -8,7 +9,7 @@ import string
 import uuid
 
 # The names the exercise uses (seed tasks 1-3). Only the vault name must be unique in all of Azure.
-DEFAULT_NAMES = {
+EXERCISE_NAMES = {
     "resource_group": "aifoundry-cmkencryption-RG",
     "key_name": "aifoundry-encryption-key",
     "foundry_name": "aifoundry-cmkencryption-resource",
@@ -17,6 +18,37 @@ DEFAULT_NAMES = {
 DEFAULT_REGION = "eastus"
 VAULT_PREFIX = "aifoundry-cmk-kv-"          # + 6 characters = 23, inside the 24-character limit
 SUFFIX_LENGTH = 6
+
+
+# What a lab home proposes: the exercise's names with the lab home's id appended where a classmate on
+# the same subscription would collide (the group, and the Foundry name, which is also a global
+# sub-domain). The key and the project live inside this lab home's own vault and resource, so they
+# keep the exercise's names. A learner alone on a subscription may type the exercise's names instead.
+PER_HOME = ("resource_group", "foundry_name")
+
+# Tags on everything the lab creates (resource group, vault, key, Foundry resource, project):
+# "is this mine" is read from them, never from "it exists in my group".
+TAG_LAB, TAG_LEARNER, TAG_HOME = "cmklab", "cmklab-learner", "cmklab-home"
+LAB_TAG_VALUE = "aifoundry-cmk"
+
+
+def default_names(home_id: str) -> dict[str, str]:
+    return {name: f"{value}-{home_id}" if name in PER_HOME else value for name, value in EXERCISE_NAMES.items()}
+
+
+def lab_tags(learner_object_id: str, home_id: str) -> dict[str, str]:
+    return {TAG_LAB: LAB_TAG_VALUE, TAG_LEARNER: learner_object_id, TAG_HOME: home_id}
+
+
+def made_here(tags: dict | None, home_id: str) -> bool:
+    """Whether these tags say this lab home created the resource (tag names are case-insensitive)."""
+    found = {k.lower(): v for k, v in (tags or {}).items()}
+    return found.get(TAG_HOME) == home_id
+
+
+def made_by(tags: dict | None) -> str | None:
+    """The lab home that tagged a resource, if any."""
+    return {k.lower(): v for k, v in (tags or {}).items()}.get(TAG_HOME)
 
 
 def random_suffix() -> str:

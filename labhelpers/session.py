@@ -70,6 +70,42 @@ class Session:
         return self._subscription().display_name
 
     @property
+    def target(self) -> connection.Target:
+        """The tenant that answers (its name and domain): shown in the badge and in 00's check."""
+        if "target" not in self._cache:
+            self._cache["target"] = connection.target(self.credential, self.tenant_id)
+        return self._cache["target"]
+
+    @property
+    def tenant_label(self) -> str:
+        t = self.target
+        return f"{t.tenant_name or t.domain or 'tenant'} ({t.tenant_id})" if (t.tenant_name or t.domain) \
+            else t.tenant_id
+
+    def badge_parts(self) -> tuple[str, str]:
+        """The badge (text, HTML): the mode, the subscription and, in azure mode, the tenant that answers."""
+        if self.mode == "sandbox":
+            return display.badge_parts(self.mode, self.subscription_name)
+        return display.badge_parts(self.mode, self.subscription_name, self.tenant_label, self.target.is_lab_sandbox)
+
+    def show_badge(self) -> None:
+        display.show(*self.badge_parts())
+
+    @property
+    def home_id(self) -> str:
+        """This lab home's id: in its default names and in the tags of everything it creates."""
+        return labstate.home_id()
+
+    @property
+    def tags(self) -> dict[str, str]:
+        """The tags for everything the lab creates: the lab, the learner, this lab home."""
+        return naming.lab_tags(self.learner_object_id, self.home_id)
+
+    def made_here(self, tags: dict | None) -> bool:
+        """Whether a resource's tags say this lab home created it."""
+        return naming.made_here(tags, self.home_id)
+
+    @property
     def choices(self) -> labstate.Choices:
         return labstate.Choices(**{name: getattr(self, name) for name in labstate.Choices.names()})
 
@@ -81,6 +117,7 @@ class Session:
             setattr(self, name, value)
         if "subscription_id" in values:
             self._cache.pop("subscription", None)
+            self._cache.pop("target", None)
         labstate.save(self.mode, self.choices)
 
     def summary(self) -> None:
@@ -103,7 +140,7 @@ def setup(mode: str | None = None, **parameters) -> Session:
     saved, then the exercise's default (a free name is proposed where the name must be unique)."""
     global _current
     _current = _resolve(mode, parameters)
-    display.badge(_current.mode, _current.subscription_name)
+    _current.show_badge()
     return _current
 
 
@@ -145,7 +182,7 @@ def _fill_defaults(session: Session) -> None:
     if not session.region:
         region = offer.default_region(offer.offered_regions(credential, session.subscription_id))
         session.region = region.name if region else naming.DEFAULT_REGION
-    for name, default in naming.DEFAULT_NAMES.items():
+    for name, default in naming.default_names(session.home_id).items():
         if name != "foundry_name" and not getattr(session, name):
             setattr(session, name, default)
     if not session.foundry_name:

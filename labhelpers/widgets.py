@@ -58,7 +58,7 @@ class SetupForm:
     # -- filling the widgets from the session ----------------------------------------------------
     def fill(self) -> None:
         s = self.session
-        self.badge.value = display.badge_parts(s.mode, s.subscription_name)[1]
+        self.badge.value = s.badge_parts()[1]
         subs = choices.list_subscriptions(s.credential, s.learner_object_id)
         self._subscriptions = {sub.subscription_id: sub for sub in subs}
         with self.filling():

@@ -89,12 +89,13 @@ def make_group(sandbox, prefix: str = "rg-", location: str = "eastus") -> str:
 
 
 def make_vault(sandbox, group: str, name: str | None = None, *, rbac: bool = True, purge_protection=None,
-               retention: int | None = None, sku: str = "standard", policies=None, location: str = "eastus") -> Vault:
+               retention: int | None = None, sku: str = "standard", policies=None, location: str = "eastus",
+               tags: dict | None = None) -> Vault:
     props = VaultProperties(tenant_id=sandbox.tenant_id, sku=VaultSku(family="A", name=sku),
                             enable_rbac_authorization=rbac, enable_purge_protection=purge_protection,
                             soft_delete_retention_in_days=retention, access_policies=policies)
     return vault_client(sandbox).vaults.begin_create_or_update(
-        group, name or unique(), VaultCreateOrUpdateParameters(location=location, properties=props)).result()
+        group, name or unique(), VaultCreateOrUpdateParameters(location=location, properties=props, tags=tags)).result()
 
 
 def grant(sandbox, scope: str, role: str, principal_id: str, principal_type: str | None = None,
@@ -116,11 +117,11 @@ def managed_identity(sb, group: str | None = None, resource_type: str = "Microso
 
 
 def new_account(cs: CognitiveServicesManagementClient, group: str, name: str | None = None, *, subdomain=None,
-                identity: str | Identity | None = "SystemAssigned", **props) -> Account:
+                identity: str | Identity | None = "SystemAssigned", tags: dict | None = None, **props) -> Account:
     """An AIServices (Foundry) account, S0 in eastus, its custom subdomain its name unless given;
     identity: an identity type, an Identity, or None for none."""
     name = name or unique("ais-")
-    account = Account(kind="AIServices", sku=Sku(name="S0"), location="eastus",
+    account = Account(kind="AIServices", sku=Sku(name="S0"), location="eastus", tags=tags,
                       identity=Identity(type=identity) if isinstance(identity, str) else identity,
                       properties=AccountProperties(custom_sub_domain_name=subdomain or name, **props))
     return cs.accounts.begin_create(group, name, account).result()

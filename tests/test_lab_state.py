@@ -24,6 +24,8 @@ def test_choices_are_saved_per_mode(tmp_path, monkeypatch):
     assert labstate.load("azure").subscription_id == "a1" and labstate.load("azure").region is None
     saved = json.loads((tmp_path / "lab.json").read_text())
     assert set(saved) == {"mode", "sandbox", "azure"}
+    home = labstate.home_id()
+    assert labstate.load("sandbox").region == "eastus" and labstate.home_id() == home
     with pytest.raises(ValueError):
         labstate.save("cloud", labstate.Choices())
 
@@ -36,7 +38,7 @@ def test_parameter_overrides_win_over_saved_choices():
                                    "key_name", "foundry_name", "project_name")
 
 
-def test_setup_connects_and_fills_the_exercise_defaults(lab_home):
+def test_setup_connects_and_fills_the_lab_homes_defaults(lab_home):
     (lab_home / "lab.json").unlink(missing_ok=True)               # nothing chosen yet
     cfg = session.setup()
     assert cfg.mode == "sandbox"
@@ -45,8 +47,12 @@ def test_setup_connects_and_fills_the_exercise_defaults(lab_home):
     assert os.environ["REQUESTS_CA_BUNDLE"] == info["ca_bundle"]
     assert cfg.subscription_id == info["subscriptions"][0]         # the one where the learner is Owner
     assert cfg.region == naming.DEFAULT_REGION
-    assert cfg.resource_group == "aifoundry-cmkencryption-RG"
-    assert cfg.foundry_name == "aifoundry-cmkencryption-resource"
+    home = json.loads((lab_home / "lab.json").read_text())["home_id"]
+    assert cfg.home_id == home and len(home) == 6
+    assert cfg.resource_group == f"aifoundry-cmkencryption-RG-{home}"       # the exercise's, made this home's
+    assert cfg.foundry_name == f"aifoundry-cmkencryption-resource-{home}"
+    assert cfg.key_name == "aifoundry-encryption-key" and cfg.project_name == "aifoundry-cmkencryption-project01"
+    assert cfg.tags == {"cmklab": "aifoundry-cmk", "cmklab-learner": info["learner_object_id"], "cmklab-home": home}
     assert cfg.key_vault_name.startswith(naming.VAULT_PREFIX) and not naming.vault_name_problems(cfg.key_vault_name)
     assert cfg.learner_object_id == info["learner_object_id"] and cfg.learner_principal_type == "User"
     assert labstate.load("sandbox") == cfg.choices
@@ -72,6 +78,24 @@ def test_azure_mode_removes_the_sandbox_environment(lab_home, monkeypatch):
     assert "IDENTITY_ENDPOINT" not in os.environ and "IDENTITY_HEADER" not in os.environ
     session.setup(mode="sandbox")                                  # and back
     assert os.environ["HTTPS_PROXY"] == proxy
+
+
+def test_azure_mode_keeps_the_proxy_and_ca_bundle_the_user_set(lab_home, monkeypatch, tmp_path):
+    """A local corporate proxy (cntlm, px) and its CA bundle, or a sandbox exported with `env`: azure
+    mode talks to whatever the environment points Azure's clients at, and removes none of it."""
+    connection.leave_sandbox()                                     # a kernel that has not connected yet
+    (tmp_path / "sandbox.db").touch()                              # a bundle beside a sandbox's state
+    mine = {"HTTPS_PROXY": "http://127.0.0.1:3128", "REQUESTS_CA_BUNDLE": str(tmp_path / "ca.pem"),
+            "SSL_CERT_FILE": str(tmp_path / "ca.pem"), "IDENTITY_ENDPOINT": "http://127.0.0.1:41000/msi/token",
+            "IDENTITY_HEADER": "h", "AZURE_SUBSCRIPTION_ID": "s", "AZURE_TENANT_ID": "t"}
+    for name, value in mine.items():
+        monkeypatch.setenv(name, value)
+    connection.leave_sandbox()
+    assert {name: os.environ.get(name) for name in mine} == mine
+    session.setup(mode="sandbox")                                  # the sandbox replaces them in this kernel,
+    assert os.environ["HTTPS_PROXY"] != mine["HTTPS_PROXY"]
+    connection.leave_sandbox()                                     # and leaving it puts them back
+    assert {name: os.environ.get(name) for name in mine} == mine
 
 
 def test_azure_mode_without_a_credential_says_what_to_do(lab_home, monkeypatch, tmp_path):
