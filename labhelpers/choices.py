@@ -13,8 +13,7 @@ from azure.mgmt.resource.subscriptions import SubscriptionClient
 from . import labstate, naming
 from .roles import roles_held
 
-# Both must be offered in the region: the vault and the Foundry resource have to share it.
-REQUIRED_TYPES = (("Microsoft.KeyVault", "vaults"), ("Microsoft.CognitiveServices", "accounts"))
+FOUNDRY_KIND, FOUNDRY_SKU = "AIServices", "S0"      # what 03 creates
 ENOUGH_ROLES = ("Owner",)     # the lab writes role assignments and resources
 
 
@@ -80,19 +79,52 @@ def _key(location: str) -> str:
     return location.replace(" ", "").lower()
 
 
+def foundry_availability(credential, subscription_id: str) -> dict[str, str | None]:
+    """Where this subscription may create a Foundry resource (kind AIServices, SKU S0), as Azure decides
+    it: the Cognitive Services resource SKUs, per region, with the reason when a Location restriction
+    applies (e.g. NotAvailableForSubscription). The providers API is no guide: it lists where any
+    Cognitive Services kind is offered."""
+    found: dict[str, str | None] = {}
+    for sku in CognitiveServicesManagementClient(credential, subscription_id).resource_skus.list():
+        if (sku.resource_type or "").lower() != "accounts" or sku.kind != FOUNDRY_KIND or sku.name != FOUNDRY_SKU:
+            continue
+        for location in sku.locations or []:
+            refused = [r for r in sku.restrictions or [] if str(getattr(r.type, "value", r.type)) == "Location"
+                       and _key(location) in {_key(v) for v in (r.values or [])}]
+            found[_key(location)] = (str(refused[0].reason_code or "restricted") if refused else None)
+    return found
+
+
+def key_vault_regions(credential, subscription_id: str) -> set[str]:
+    provider = ResourceManagementClient(credential, subscription_id).providers.get("Microsoft.KeyVault")
+    return {_key(location) for t in provider.resource_types if t.resource_type.lower() == "vaults"
+            for location in t.locations}
+
+
 def offered_regions(credential, subscription_id: str) -> list[Region]:
-    """Regions where the providers API lists both Key Vault vaults and Cognitive Services accounts."""
-    resources = ResourceManagementClient(credential, subscription_id)
-    offered = None
-    for namespace, resource_type in REQUIRED_TYPES:
-        provider = resources.providers.get(namespace)
-        locations = {_key(location) for t in provider.resource_types
-                     if t.resource_type.lower() == resource_type for location in t.locations}
-        offered = locations if offered is None else offered & locations
+    """Regions where Key Vault is offered and a Foundry resource (AIServices S0) is available to this
+    subscription without restriction: the vault and the Foundry resource have to share one."""
+    foundry = foundry_availability(credential, subscription_id)
+    vaults = key_vault_regions(credential, subscription_id)
+    offered = {name for name, restriction in foundry.items() if restriction is None} & vaults
     regions = SubscriptionClient(credential).subscriptions.list_locations(subscription_id)
     return sorted((Region(r.name, r.display_name) for r in regions
                    if _key(r.name) in offered or _key(r.display_name) in offered),
                   key=lambda r: r.display_name)
+
+
+def region_problem(credential, subscription_id: str, region: str) -> str | None:
+    """Why the lab cannot run in `region` on this subscription, in Azure's terms, or None."""
+    foundry = foundry_availability(credential, subscription_id)
+    key = _key(region)
+    if key not in foundry:
+        return f"Foundry resources (kind {FOUNDRY_KIND}, SKU {FOUNDRY_SKU}) are not offered in {region}"
+    if foundry[key] is not None:
+        return (f"Foundry resources (kind {FOUNDRY_KIND}, SKU {FOUNDRY_SKU}) are restricted in {region} for this "
+                f"subscription ({foundry[key]})")
+    if key not in key_vault_regions(credential, subscription_id):
+        return f"Key Vault is not offered in {region}"
+    return None
 
 
 def default_region(regions: list[Region]) -> Region | None:

@@ -1,5 +1,8 @@
 """Which Azure roles a principal holds over a scope, counting assignments made at that scope or above
-it (inheritance flows down: subscription > resource group > vault > key)."""
+it (inheritance flows down: management groups > subscription > resource group > vault > key) and
+those made to its groups. `assignedTo('{objectId}')` is the filter Azure documents for "all role
+assignments for the specified user, including ones inherited from groups"; `principalId eq` would
+miss them (AZD role-based-access-control/role-assignments-list-rest.md)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -11,15 +14,23 @@ KV_ADMINISTRATOR = "Key Vault Administrator"                   # you, on the vau
 ENCRYPTION_USER = "Key Vault Crypto Service Encryption User"   # the Foundry identity, on the key
 OPENAI_USER = "Cognitive Services OpenAI User"   # reads and uses the resource's models, changes nothing
 
+MANAGEMENT_GROUPS = "/providers/microsoft.management/managementgroups/"
+
 
 @dataclass(frozen=True)
 class HeldRole:
     role_name: str
     scope: str          # where the assignment was made
+    via_group: bool = False
 
 
 def covers(assignment_scope: str, scope: str) -> bool:
+    """Does an assignment at `assignment_scope` apply at `scope`? A management group's assignment that
+    Azure lists for a scope is one of its ancestors (a listing returns assignments at, above and
+    below the scope), so it applies."""
     parent, child = assignment_scope.lower().rstrip("/"), scope.lower().rstrip("/")
+    if parent.startswith(MANAGEMENT_GROUPS) and not child.startswith(MANAGEMENT_GROUPS):
+        return True
     return parent == "" or child == parent or child.startswith(parent + "/")
 
 
@@ -27,11 +38,12 @@ def roles_held(credential, subscription_id: str, scope: str, principal_id: str) 
     auth = AuthorizationManagementClient(credential, subscription_id)
     names: dict[str, str] = {}
     held = []
-    for assignment in auth.role_assignments.list_for_scope(scope, filter=f"principalId eq '{principal_id}'"):
+    for assignment in auth.role_assignments.list_for_scope(scope, filter=f"assignedTo('{principal_id}')"):
         if not covers(assignment.scope, scope):
             continue                                 # an assignment below the scope (a child resource)
         role_id = assignment.role_definition_id
         if role_id not in names:
             names[role_id] = auth.role_definitions.get_by_id(role_id).role_name
-        held.append(HeldRole(names[role_id], assignment.scope))
+        held.append(HeldRole(names[role_id], assignment.scope,
+                             (assignment.principal_id or "").lower() != principal_id.lower()))
     return held

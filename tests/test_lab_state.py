@@ -70,12 +70,15 @@ def test_a_restarted_kernel_continues_with_the_saved_choices(lab_home):
 
 
 def test_azure_mode_removes_the_sandbox_environment(lab_home, monkeypatch):
+    """Leaving the lab's own sandbox gives the kernel back the environment it had before."""
+    connection.leave_sandbox()
+    names = ("HTTPS_PROXY", "IDENTITY_ENDPOINT", "IDENTITY_HEADER", "REQUESTS_CA_BUNDLE", "AZURE_SUBSCRIPTION_ID")
+    before = {name: os.environ.get(name) for name in names}
     session.setup(mode="sandbox")
     proxy = os.environ["HTTPS_PROXY"]
-    monkeypatch.setenv("AZURE_CLIENT_ID", "ignored")              # would also be cleared by the sandbox
+    assert proxy != before["HTTPS_PROXY"]
     connection.leave_sandbox()
-    assert os.environ.get("HTTPS_PROXY") != proxy
-    assert "IDENTITY_ENDPOINT" not in os.environ and "IDENTITY_HEADER" not in os.environ
+    assert {name: os.environ.get(name) for name in names} == before
     session.setup(mode="sandbox")                                  # and back
     assert os.environ["HTTPS_PROXY"] == proxy
 

@@ -1,6 +1,7 @@
-"""The tenant's directory (Entra ID, as far as the lab needs it): the learner (a user) and the
+"""The tenant's directory (Entra ID, as far as the lab needs it): the learner (a user), the
 service principals of managed identities, which resource providers create and remove with the
-resources that own them."""
+resources that own them, and security groups (a role assigned to a group applies to its members,
+nested groups included: AZD role-based-access-control/overview.md)."""
 from __future__ import annotations
 
 import uuid
@@ -26,6 +27,11 @@ CREATE TABLE IF NOT EXISTS principals (
 );
 CREATE INDEX IF NOT EXISTS principals_app ON principals (app_id COLLATE NOCASE);
 CREATE INDEX IF NOT EXISTS principals_mi ON principals (mi_resource_id COLLATE NOCASE);
+CREATE TABLE IF NOT EXISTS group_members (
+  group_id     TEXT NOT NULL COLLATE NOCASE,
+  member_id    TEXT NOT NULL COLLATE NOCASE,
+  PRIMARY KEY (group_id, member_id)
+);
 """)
 
 # The learner's tokens carry the Azure CLI's application id, as a user signed in with `az login`.
@@ -71,6 +77,30 @@ def add_managed_identity(sb: Sandbox, resource_id: str, display_name: str) -> Pr
                          (object_id, app_id, "ServicePrincipal", display_name, None, resource_id,
                           sb.clock.now()))
     return Principal(object_id, app_id, "ServicePrincipal", display_name, None, resource_id)
+
+
+def add_group(sb: Sandbox, display_name: str, members: list[str]) -> Principal:
+    """A security group with these members (object ids of users, service principals or groups)."""
+    object_id = str(uuid.uuid4())
+    with sb.store.transaction():
+        sb.store.execute("INSERT INTO principals VALUES (?,?,?,?,?,?,?)",
+                         (object_id, "", "Group", display_name, None, None, sb.clock.now()))
+        for member in members:
+            sb.store.execute("INSERT INTO group_members VALUES (?, ?)", (object_id, member))
+    return Principal(object_id, "", "Group", display_name, None, None)
+
+
+def groups_of(sb: Sandbox, object_id: str) -> list[str]:
+    """The groups a principal belongs to, directly or through nested groups (lower-case object ids)."""
+    found: list[str] = []
+    todo = [object_id]
+    while todo:
+        for row in sb.store.all("SELECT group_id FROM group_members WHERE member_id = ?", (todo.pop(),)):
+            group = row["group_id"].lower()
+            if group not in found:
+                found.append(group)
+                todo.append(group)
+    return found
 
 
 def get(sb: Sandbox, object_id: str) -> Principal | None:

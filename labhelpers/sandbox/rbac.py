@@ -79,13 +79,24 @@ def role_grants(role_id: str, action: str, data: bool) -> bool:
                for block in role["permissions"])
 
 
+def principal_ids(sb, principal_id: str) -> list[str]:
+    """The principal and the groups it belongs to: whose role assignments apply to it."""
+    from . import directory
+    return [principal_id.lower(), *directory.groups_of(sb, principal_id)]
+
+
+def _in(ids: list[str]) -> str:
+    return "principal_id IN (" + ",".join("?" * len(ids)) + ")"
+
+
 def evaluate(sb, principal_id: str, action: str, scope: str, *, data: bool) -> Decision:
     key = scope_key(scope)
+    ids = principal_ids(sb, principal_id)
     rows = sb.store.all(
-        "SELECT name, role_id FROM role_assignments WHERE principal_id = ? AND effective <= ? "
+        f"SELECT name, role_id FROM role_assignments WHERE {_in(ids)} AND effective <= ? "
         "AND (scope_key = '/' OR scope_key = ? OR substr(?, 1, length(scope_key) + 1) = scope_key || '/') "
         "ORDER BY length(scope_key) DESC, name",
-        (principal_id.lower(), sb.clock.now(), key, key))
+        (*ids, sb.clock.now(), key, key))
     for row in rows:
         if role_grants(row["role_id"], action, data):
             return Decision(True, row["name"])
@@ -116,9 +127,10 @@ def _under(scope: str) -> tuple:
 
 def has_assignment_under(sb, principal_id: str, scope: str) -> bool:
     """Does the principal hold any effective role at `scope` or below (or at the root)?"""
-    return sb.store.one(f"SELECT 1 FROM role_assignments WHERE principal_id = ? AND effective <= ? "
+    ids = principal_ids(sb, principal_id)
+    return sb.store.one(f"SELECT 1 FROM role_assignments WHERE {_in(ids)} AND effective <= ? "
                         f"AND (scope_key = '/' OR {_UNDER})",
-                        (principal_id.lower(), sb.clock.now(), *_under(scope))) is not None
+                        (*ids, sb.clock.now(), *_under(scope))) is not None
 
 
 def delete_assignments_under(sb, scope: str) -> int:

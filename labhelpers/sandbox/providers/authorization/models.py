@@ -172,9 +172,12 @@ def delete_assignment(sb, scope: str, name: str) -> dict | None:
 
 
 def list_assignments(sb, scope: str, filter_text: str | None) -> list[dict]:
-    """At, above and below the scope; `atScope()` drops those below; `principalId eq '…'` (or
-    assignedTo('…'), the same here since the sandbox has no groups) keeps one principal's."""
-    at_scope, principal = _parse_filter(filter_text)
+    """At, above and below the scope; `atScope()` drops those below; `principalId eq '…'` keeps the
+    assignments made to that principal itself, `assignedTo('…')` those that apply to it, its groups'
+    included ("List role assignments for a user, including ones inherited from groups":
+    AZD role-based-access-control/role-assignments-list-rest.md)."""
+    at_scope, principal, via_groups = _parse_filter(filter_text)
+    ids = set(rbac.principal_ids(sb, principal) if via_groups else [principal.lower()]) if principal else None
     key = rbac.scope_key(scope)
     rows = sb.store.all("SELECT * FROM role_assignments ORDER BY created, name")
     result = []
@@ -183,23 +186,23 @@ def list_assignments(sb, scope: str, filter_text: str | None) -> list[dict]:
         below = row["scope_key"].startswith(key + "/") or key == "/"
         if not (above or (below and not at_scope)):
             continue
-        if principal and row["principal_id"] != principal.lower():
+        if ids is not None and row["principal_id"] not in ids:
             continue
         result.append(row)
     return result
 
 
-def _parse_filter(filter_text: str | None) -> tuple[bool, str | None]:
-    at_scope, principal = False, None
+def _parse_filter(filter_text: str | None) -> tuple[bool, str | None, bool]:
+    at_scope, principal, via_groups = False, None, False
     for term in filter(None, re.split(r"\s+and\s+", (filter_text or "").strip(), flags=re.I)):
         m = re.fullmatch(r"principalId\s+eq\s+'([^']*)'|assignedTo\('([^']*)'\)", term, re.I)
         if term.lower() == "atscope()":
             at_scope = True
         elif m:
-            principal = m.group(1) or m.group(2)
+            principal, via_groups = m.group(1) or m.group(2), m.group(2) is not None
         else:
             raise errors.ASSIGNMENT_FILTER_UNSUPPORTED(filter_text=filter_text)
-    return at_scope, principal
+    return at_scope, principal, via_groups
 
 
 @registry.seeder
