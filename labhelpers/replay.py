@@ -17,7 +17,7 @@ from azure.mgmt.keyvault import KeyVaultManagementClient
 from azure.mgmt.keyvault.models import Sku, VaultCreateOrUpdateParameters, VaultProperties
 from azure.mgmt.resource.resources import ResourceManagementClient
 
-from . import checks
+from . import checks, choices
 from .errors import LabError
 from .naming import assignment_name
 from .roles import ENCRYPTION_USER, KV_ADMINISTRATOR
@@ -28,7 +28,10 @@ END_OF_05 = tuple(checks.of_notebooks("01-create-key-vault", "05-configure-cmk")
 
 def ensure_cmk(cfg) -> None:
     """Bring the lab to the end state of 05 (your key vault and key, the Foundry resource encrypted with
-    the key's latest version) if it is not there, by replaying 01-05; then say where the lab stands."""
+    the key's latest version) if it is not there, by replaying 01-05; then say where the lab stands.
+    After 06-cleanup the old vault name stays held while the vault is soft-deleted: the lab starts over
+    with fresh names, and says so."""
+    _start_over_if_cleaned_up(cfg)
     if not all(checks.evaluate(name).passed for name in END_OF_05):
         print("Some of 01-05 is missing or changed: replaying 01-05 (each step keeps what is already right).")
         _replay(cfg)
@@ -41,21 +44,49 @@ def ensure_cmk(cfg) -> None:
           f"{cfg.key_name}.")
 
 
+def _start_over_if_cleaned_up(s) -> None:
+    """06-cleanup ran: this lab home's vault is soft-deleted (purge protection holds its name), so new
+    names are chosen (a vault name, and a Foundry name if the old one is still held) and saved."""
+    kv = KeyVaultManagementClient(s.credential, s.subscription_id)
+    try:
+        kv.vaults.get(s.resource_group, s.key_vault_name)
+        return
+    except ResourceNotFoundError:
+        pass
+    deleted = next((d for d in kv.vaults.list_deleted() if d.name.lower() == s.key_vault_name.lower()), None)
+    if deleted is None:
+        return                                   # never created: the replay creates it under this name
+    fresh = {"key_vault_name": choices.propose_vault_name(s.credential, s.subscription_id, s.resource_group)}
+    if not choices.check_foundry_name(s.credential, s.subscription_id, s.resource_group, s.foundry_name).ok:
+        fresh["foundry_name"] = choices.propose_foundry_name(s.credential, s.subscription_id, s.resource_group)
+    until = deleted.properties.scheduled_purge_date
+    print(f"06-cleanup deleted this lab's resources; the vault {s.key_vault_name} stays soft-deleted (and its name "
+          f"taken) until {until:%Y-%m-%d}. Starting over with fresh names: "
+          + ", ".join(f"{NAMES[k]} {v}" for k, v in fresh.items()) + " (saved for the next notebooks).")
+    s.update(**fresh)
+
+
+NAMES = {"key_vault_name": "key vault", "foundry_name": "Foundry resource"}
+
+
 def _replay(s) -> None:
     credential, sub = s.credential, s.subscription_id
     auth = AuthorizationManagementClient(credential, sub)
     cs = CognitiveServicesManagementClient(credential, sub)
-    # 01: the resource group and the vault
-    ResourceManagementClient(credential, sub).resource_groups.create_or_update(s.resource_group, {"location": s.region})
+    # 01: the resource group (kept as it is when this lab home did not make it) and the vault
+    groups = ResourceManagementClient(credential, sub).resource_groups
+    if not groups.check_existence(s.resource_group):
+        groups.create_or_update(s.resource_group, {"location": s.region, "tags": s.tags})
     vault = wait(KeyVaultManagementClient(credential, sub).vaults.begin_create_or_update(
-        s.resource_group, s.key_vault_name, VaultCreateOrUpdateParameters(location=s.region, properties=VaultProperties(
+        s.resource_group, s.key_vault_name, VaultCreateOrUpdateParameters(location=s.region, tags=s.tags,
+                                                                          properties=VaultProperties(
             tenant_id=s.tenant_id, sku=Sku(family="A", name="standard"), enable_soft_delete=True,
             soft_delete_retention_in_days=7, enable_purge_protection=True, enable_rbac_authorization=True,
             public_network_access="Enabled"))), "01: the key vault")
     # 02: you as Key Vault Administrator, the key (enabled), its rotation policy
     _grant(auth, vault.id, KV_ADMINISTRATOR, s.learner_object_id, s.learner_principal_type)
     keys = KeyClient(vault.properties.vault_uri, credential)
-    key = retry_rbac(_enabled_key, keys, s.key_name, what="02: the key")
+    key = retry_rbac(_enabled_key, keys, s.key_name, s.tags, what="02: the key")
     keys.update_key_rotation_policy(s.key_name, KeyRotationPolicy(expires_in="P210D", lifetime_actions=[
         KeyRotationLifetimeAction(KeyRotationPolicyAction.rotate, time_after_create="P6M")]))
     # 03: the Foundry resource (kept as it is when it exists) and its default project
@@ -64,10 +95,11 @@ def _replay(s) -> None:
     except ResourceNotFoundError:
         account = wait(cs.accounts.begin_create(s.resource_group, s.foundry_name, Account(
             location=s.region, kind="AIServices", sku=AccountSku(name="S0"), identity=Identity(type="SystemAssigned"),
-            properties=AccountProperties(custom_sub_domain_name=s.foundry_name, allow_project_management=True,
-                                         public_network_access="Enabled"))), "03: the Foundry resource")
+            tags=s.tags, properties=AccountProperties(
+                custom_sub_domain_name=s.foundry_name, allow_project_management=True, disable_local_auth=True,
+                public_network_access="Enabled"))), "03: the Foundry resource")
     wait(cs.projects.begin_create(s.resource_group, s.foundry_name, s.project_name, Project(
-        location=s.region, identity=Identity(type="SystemAssigned"),
+        location=s.region, identity=Identity(type="SystemAssigned"), tags=s.tags,
         properties=ProjectProperties(display_name=s.project_name, description="CMK lab project"))), "03: the project")
     # 04: the Foundry identity may use this one key
     _grant(auth, f"{vault.id}/keys/{s.key_name}", ENCRYPTION_USER, account.identity.principal_id, "ServicePrincipal")
@@ -75,8 +107,8 @@ def _replay(s) -> None:
     change = Account(properties=AccountProperties(encryption=Encryption(
         key_source="Microsoft.KeyVault", key_vault_properties=KeyVaultProperties(
             key_vault_uri=vault.properties.vault_uri, key_name=key.name, key_version=key.properties.version))))
-    wait(retry_rbac(cs.accounts.begin_update, s.resource_group, s.foundry_name, change, what="05: your key"),
-         "05: the Foundry resource's encryption")
+    retry_rbac(cs.accounts.begin_update, s.resource_group, s.foundry_name, change, key_access=True,
+               what="05: the Foundry resource's encryption with your key")
 
 
 def _grant(auth, scope: str, role_name: str, principal_id: str, principal_type: str) -> None:
@@ -89,12 +121,12 @@ def _grant(auth, scope: str, role_name: str, principal_id: str, principal_type: 
         pass
 
 
-def _enabled_key(keys: KeyClient, name: str):
+def _enabled_key(keys: KeyClient, name: str, tags: dict):
     """The key as 02 leaves it: created once, and its latest version enabled (08 disables it)."""
     try:
         key = keys.get_key(name)
     except ResourceNotFoundError:
-        return keys.create_rsa_key(name, size=2048, enabled=True)
+        return keys.create_rsa_key(name, size=2048, enabled=True, tags=tags)
     if not key.properties.enabled:
         keys.update_key_properties(name, key.properties.version, enabled=True)
     return key

@@ -82,6 +82,12 @@ class Session:
         return f"{t.tenant_name or t.domain or 'tenant'} ({t.tenant_id})" if (t.tenant_name or t.domain) \
             else t.tenant_id
 
+    @property
+    def answered_by_lab_sandbox(self) -> bool:
+        """Whether the CMK lab sandbox answers (sandbox mode, or azure mode pointed at a sandbox started on
+        its own): its behaviour where Azure documents none is the sandbox's, and labelled so."""
+        return self.mode == "sandbox" or self.target.is_lab_sandbox
+
     def badge_parts(self) -> tuple[str, str]:
         """The badge (text, HTML): the mode, the subscription and, in azure mode, the tenant that answers."""
         if self.mode == "sandbox":

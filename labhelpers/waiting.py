@@ -2,6 +2,7 @@
 role assignment propagates (Azure documents up to 10 minutes for Key Vault)."""
 from __future__ import annotations
 
+import os
 import re
 import time
 
@@ -72,7 +73,13 @@ def propagation_reason(exc: Exception, key_access: bool = False) -> str | None:
     return None
 
 
-def retry_rbac(operation, *args, what: str = "the call", timeout: float = 900, first_delay: float = 5,
+def propagation_timeout() -> float:
+    """How long the lab waits for a role assignment to take effect before it gives up: 15 minutes
+    (Azure documents up to 10 for Key Vault), or $CMKLAB_PROPAGATION_TIMEOUT seconds."""
+    return float(os.environ.get("CMKLAB_PROPAGATION_TIMEOUT") or 900)
+
+
+def retry_rbac(operation, *args, what: str = "the call", timeout: float | None = None, first_delay: float = 5,
                key_access: bool = False, **kwargs):
     """Call operation(*args, **kwargs), retrying with backoff and a visible countdown while Azure
     answers that a role assignment is not in effect yet. Any other error is raised at once.
@@ -80,6 +87,7 @@ def retry_rbac(operation, *args, what: str = "the call", timeout: float = 900, f
     is part of the attempt: Azure may accept the request (202) and report the refusal when the
     operation ends, so the whole operation is retried. The result is then the operation's result.
     A wait is reported after success, and the hint of what to check stays on screen."""
+    timeout = propagation_timeout() if timeout is None else timeout
     started = time.monotonic()
     deadline = started + timeout
     delay, attempt = first_delay, 1
@@ -94,10 +102,10 @@ def retry_rbac(operation, *args, what: str = "the call", timeout: float = 900, f
             if reason is None or time.monotonic() + delay > deadline:
                 raise
             if status is None:
+                bound = f"{timeout / 60:.0f} minutes" if timeout >= 120 else f"{timeout:.0f} s"
                 print(f"⏳ {what}: Azure answered {reason}: a role assignment this step needs is not in effect "
                       f"yet (Azure documents {KEY_VAULT_PROPAGATION} for Key Vault). The lab retries for up to "
-                      f"{timeout / 60:.0f} minutes. If this persists, check the role assignment of the previous "
-                      "step.", flush=True)
+                      f"{bound}. If this persists, check the role assignment of the previous step.", flush=True)
                 status = StatusLine("")
             status.note(f"⏳ {what}: {reason}, the role assignment is not in effect yet; "
                         f"retrying in {delay:.0f} s (attempt {attempt})")

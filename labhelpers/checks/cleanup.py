@@ -1,22 +1,30 @@
-"""The checks of 99-cleanup: the resource group is gone, and what stays soft-deleted is purged or explained."""
+"""The checks of 99-cleanup: what this lab home created is gone (the group too, when nothing else is in it),
+and what stays soft-deleted is purged or explained."""
 from __future__ import annotations
 
 from azure.mgmt.cognitiveservices import CognitiveServicesManagementClient
 from azure.mgmt.keyvault import KeyVaultManagementClient
-from azure.mgmt.resource.resources import ResourceManagementClient
 
+from ..ownership import group_contents
 from .core import Line, steps_of
 
 NOTEBOOK = "99-cleanup"
 step = steps_of(NOTEBOOK)
 
 
-@step("99-deleted", "Resource group deleted", "the resource group and everything in it are deleted")
+@step("99-deleted", "Your resources deleted", "what this lab home created is deleted; nothing else was touched")
 def group_deleted(s):
-    exists = s.client(ResourceManagementClient, s.credential, s.subscription_id).resource_groups.check_existence(
-        s.resource_group)
-    yield Line(not exists, "resource group", "still exists" if exists else "deleted",
+    contents = group_contents(s)
+    if contents is None:
+        yield Line(True, "resource group", f"{s.resource_group}: deleted")
+        return
+    yield Line(not contents.mine, "your resources", ", ".join(r.name for r in contents.mine) or "none left",
                "run the delete cell above")
+    if contents.deletable(s.made_here):
+        yield Line(False, "resource group", f"{s.resource_group} still exists and holds nothing else",
+                   "run the delete cell above")
+    else:
+        yield Line(True, "resource group", f"kept: {contents.why_kept(s.made_here)}")
 
 
 @step("99-purged", "Soft-deleted leftovers", "nothing is left to pay for; what stays soft-deleted is explained")
