@@ -29,7 +29,7 @@ END_OF_05 = tuple(checks.of_notebooks("01-create-key-vault", "05-configure-cmk")
 def ensure_cmk(cfg) -> None:
     """Bring the lab to the end state of 05 (your key vault and key, the Foundry resource encrypted with
     the key's latest version) if it is not there, by replaying 01-05; then say where the lab stands.
-    After 06-cleanup the old vault name stays held while the vault is soft-deleted: the lab starts over
+    After 99-cleanup the old vault name stays held while the vault is soft-deleted: the lab starts over
     with fresh names, and says so."""
     _start_over_if_cleaned_up(cfg)
     if not all(checks.evaluate(name).passed for name in END_OF_05):
@@ -45,7 +45,7 @@ def ensure_cmk(cfg) -> None:
 
 
 def _start_over_if_cleaned_up(s) -> None:
-    """06-cleanup ran: this lab home's vault is soft-deleted (purge protection holds its name), so new
+    """99-cleanup ran: this lab home's vault is soft-deleted (purge protection holds its name), so new
     names are chosen (a vault name, and a Foundry name if the old one is still held) and saved."""
     kv = KeyVaultManagementClient(s.credential, s.subscription_id)
     try:
@@ -60,7 +60,7 @@ def _start_over_if_cleaned_up(s) -> None:
     if not choices.check_foundry_name(s.credential, s.subscription_id, s.resource_group, s.foundry_name).ok:
         fresh["foundry_name"] = choices.propose_foundry_name(s.credential, s.subscription_id, s.resource_group)
     until = deleted.properties.scheduled_purge_date
-    print(f"06-cleanup deleted this lab's resources; the vault {s.key_vault_name} stays soft-deleted (and its name "
+    print(f"99-cleanup deleted this lab's resources; the vault {s.key_vault_name} stays soft-deleted (and its name "
           f"taken) until {until:%Y-%m-%d}. Starting over with fresh names: "
           + ", ".join(f"{NAMES[k]} {v}" for k, v in fresh.items()) + " (saved for the next notebooks).")
     s.update(**fresh)

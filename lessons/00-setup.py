@@ -37,12 +37,19 @@
 #
 # This notebook chooses the mode, subscription, region and names. The other notebooks read them back,
 # even after a kernel restart.
+#
+# **You are one lab home.** A class often shares one subscription. Your lab home (`$CMKLAB_HOME`) has an
+# id of its own: your default names end with it (`aifoundry-cmkencryption-RG-<id>`), and everything the
+# lab creates is tagged with it, so you never take, change or delete a classmate's resources. Alone on a
+# subscription, you may type the exercise's names exactly.
 
 # %% [markdown]
 # ## Choose a subscription, a region and names
 #
-# The form lists your subscriptions with your role in each (the lab needs **Owner**), the regions that
-# offer **both** Key Vault and Foundry resources, and checks names as you type. A key vault name is
+# The form lists your subscriptions with your role in each (the lab needs **Owner**, which may come
+# through a group or a management group), the regions where your subscription may create **both** a key
+# vault and a Foundry resource, and checks names as you type. The badge and the check below name the
+# tenant you are signed in to: a guest in several tenants may need `az login --tenant <id>`. A key vault name is
 # global: it must be free in all of Azure, including vaults that were deleted but not purged. Each
 # change is saved at once. Running headless, the form is replaced by the choices papermill passed.
 
@@ -52,8 +59,11 @@ lab.setup_form(cfg)
 # %% [markdown]
 # ## What the form asks Azure
 #
-# These are the SDK calls behind the form: the providers API says where each resource type is
-# offered, and each provider checks names in all of Azure.
+# These are the SDK calls behind the form. The providers API says where Key Vault is offered; where a
+# Foundry resource (kind `AIServices`, SKU `S0`) may be created is the Cognitive Services **resource
+# SKUs** list, which also gives the restrictions that apply to *your* subscription (the providers API
+# lists every Cognitive Services kind together, and knows nothing of restrictions). Each provider
+# checks names in all of Azure.
 
 # %%
 from azure.identity import DefaultAzureCredential
@@ -67,13 +77,25 @@ kv = KeyVaultManagementClient(credential, cfg.subscription_id)
 cs = CognitiveServicesManagementClient(credential, cfg.subscription_id)
 
 
-def offered(namespace, resource_type):
-    provider = resources.providers.get(namespace)
-    return next(set(t.locations) for t in provider.resource_types if t.resource_type == resource_type)
+def key_vault_regions():
+    provider = resources.providers.get("Microsoft.KeyVault")
+    vaults = next(t for t in provider.resource_types if t.resource_type == "vaults")
+    return {location.replace(" ", "").lower() for location in vaults.locations}
 
 
-both = offered("Microsoft.KeyVault", "vaults") & offered("Microsoft.CognitiveServices", "accounts")
-print(f"{len(both)} regions offer both key vaults and Foundry resources")
+def foundry_regions():
+    """Regions where AIServices S0 is available to this subscription without a Location restriction."""
+    found = set()
+    for sku in cs.resource_skus.list():
+        if sku.kind == "AIServices" and sku.name == "S0":
+            restricted = {v.lower() for r in sku.restrictions or [] if r.type == "Location" for v in r.values or []}
+            found |= {location.lower() for location in sku.locations} - restricted
+    return found
+
+
+both = key_vault_regions() & foundry_regions()
+print(f"{len(both)} regions offer key vaults and Foundry resources to this subscription;",
+      f"{cfg.region}: {'yes' if cfg.region in both else 'no'}")
 
 answer = kv.vaults.check_name_availability({"name": cfg.key_vault_name, "type": "Microsoft.KeyVault/vaults"})
 print(f"vault name {cfg.key_vault_name}: available={answer.name_available}", answer.reason or "")

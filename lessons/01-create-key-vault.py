@@ -32,11 +32,28 @@ kv = KeyVaultManagementClient(credential, cfg.subscription_id)
 # %% [markdown]
 # ## The resource group
 #
-# `create_or_update` makes the group or leaves an existing one as it is.
+# On a class subscription you may share it with classmates, so everything the lab creates carries
+# **tags**: the lab, you (your object id) and your lab home (`cfg.tags`). Cleanup later deletes only
+# what these tags say is yours. `create_or_update` makes the group, or updates your own; a group made
+# by someone else is kept as it is. A group's region is fixed for good: if yours exists in another
+# region, Azure refuses the update (`InvalidResourceGroupLocation`), and the group stays usable.
 
 # %%
-group = resources.resource_groups.create_or_update(cfg.resource_group, {"location": cfg.region})
-print(f"{group.name} in {group.location}: {group.properties.provisioning_state}")
+from azure.core.exceptions import HttpResponseError, ResourceNotFoundError
+
+try:
+    group = resources.resource_groups.get(cfg.resource_group)
+except ResourceNotFoundError:
+    group = None
+if group is not None and not cfg.made_here(group.tags):
+    print(f"{group.name} exists (in {group.location}), made by someone else: the lab uses it and leaves it as it is")
+else:
+    try:
+        group = resources.resource_groups.create_or_update(cfg.resource_group,
+                                                           {"location": cfg.region, "tags": cfg.tags})
+        print(f"{group.name} in {group.location}: {group.properties.provisioning_state}, tags {group.tags}")
+    except HttpResponseError as refusal:
+        lab.explain(refusal)
 
 # %%
 lab.check("01-resource-group")
@@ -52,6 +69,7 @@ from azure.mgmt.keyvault.models import Sku, VaultCreateOrUpdateParameters, Vault
 
 definition = VaultCreateOrUpdateParameters(
     location=cfg.region,
+    tags=cfg.tags,                              # made by this lab home, for you
     properties=VaultProperties(
         tenant_id=cfg.tenant_id,
         sku=Sku(family="A", name="standard"),   # pricing tier: Standard

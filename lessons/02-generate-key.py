@@ -74,7 +74,7 @@ def create_key_once():
     try:
         return keys.get_key(cfg.key_name)
     except ResourceNotFoundError:
-        return keys.create_rsa_key(cfg.key_name, size=2048, enabled=True)
+        return keys.create_rsa_key(cfg.key_name, size=2048, enabled=True, tags=cfg.tags)
 
 
 key = lab.retry_rbac(create_key_once, what="creating the key")

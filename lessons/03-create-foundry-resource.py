@@ -6,6 +6,10 @@
 # key, only exists once the resource does. The custom sub-domain gives it its own endpoint
 # (`https://<name>.cognitiveservices.azure.com/`) and is required for Entra ID sign-in and projects.
 #
+# The lab signs in with **Microsoft Entra ID only**: `disable_local_auth=True` turns off the resource's
+# access keys, as the built-in Azure Policy *Azure AI Services resources should have key access
+# disabled* requires in governed tenants (and as Azure Verified Modules do by default).
+#
 # This replaces *AI Foundry → + Create* (Basics with the default project, Network, Identity, Encryption).
 #
 # ```mermaid
@@ -40,9 +44,11 @@ except ResourceNotFoundError:
         kind="AIServices",
         sku=Sku(name="S0"),
         identity=Identity(type="SystemAssigned"),
+        tags=cfg.tags,
         properties=AccountProperties(
             custom_sub_domain_name=cfg.foundry_name,
             allow_project_management=True,
+            disable_local_auth=True,                    # no access keys: Microsoft Entra ID only
             public_network_access="Enabled",            # all networks, as in the exercise
         ),                                              # no encryption: Microsoft-managed keys
     )), "Creating the Foundry resource")
@@ -57,6 +63,11 @@ lab.check("03-foundry-resource")
 #
 # Projects organise work inside a Foundry resource; the first one becomes its default project. Creating
 # a project is create-or-update, so running the cell again changes nothing.
+#
+# The project gets a system-assigned identity of its own, for what runs in the project (agents, tools).
+# It needs **no** access to your key: Microsoft's CMK guide for Foundry has the key role given to the
+# *Foundry resource's* identity (or a user-assigned one), and projects follow their resource's
+# encryption ("Customer-managed keys (CMKs) for Microsoft Foundry", Microsoft Learn, 2025-09-29).
 
 # %%
 from azure.mgmt.cognitiveservices.models import Project, ProjectProperties
@@ -64,6 +75,7 @@ from azure.mgmt.cognitiveservices.models import Project, ProjectProperties
 project = lab.wait(cs.projects.begin_create(cfg.resource_group, cfg.foundry_name, cfg.project_name, Project(
     location=cfg.region,
     identity=Identity(type="SystemAssigned"),
+    tags=cfg.tags,
     properties=ProjectProperties(display_name=cfg.project_name, description="CMK lab project"),
 )), "Creating the default project")
 print(f"{cfg.project_name}: {project.properties.provisioning_state}")

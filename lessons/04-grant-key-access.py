@@ -5,7 +5,8 @@
 # **wrap** (encrypt) its own data-encryption key with it and **unwrap** it again. The built-in role
 # **Key Vault Crypto Service Encryption User** grants exactly these three data actions. Assigning it on
 # the **key** rather than the vault is least privilege: the identity can use this one key and nothing
-# else in the vault.
+# else in the vault. (Microsoft's Foundry guide names **Key Vault Crypto User**, which also lets the
+# identity encrypt, decrypt, sign and verify; the narrower role covers what the guide says is needed.)
 #
 # A managed identity's service principal may take a moment to replicate in Entra ID; setting
 # `principal_type="ServicePrincipal"` lets Azure accept the assignment anyway (no `PrincipalNotFound`).
@@ -39,19 +40,26 @@ for data_action in role.permissions[0].data_actions:
 
 # %% [markdown]
 # ## Assign it to the Foundry identity on the key
+#
+# If the identity already holds the role on the key under another assignment (given in the portal, for
+# instance), Azure answers `409 RoleAssignmentExists`: the grant is there, so the cell carries on.
 
 # %%
+from azure.core.exceptions import ResourceExistsError
 from azure.mgmt.authorization.models import RoleAssignmentCreateParameters
 
 identity = cs.accounts.get(cfg.resource_group, cfg.foundry_name).identity.principal_id
-lab.retry_rbac(
-    auth.role_assignments.create,
-    key_scope,
-    lab.assignment_name(key_scope, identity, role.id),   # same name on every run: no duplicates
-    RoleAssignmentCreateParameters(role_definition_id=role.id, principal_id=identity,
-                                   principal_type="ServicePrincipal"),
-    what="granting the key to the Foundry identity",
-)
+try:
+    lab.retry_rbac(
+        auth.role_assignments.create,
+        key_scope,
+        lab.assignment_name(key_scope, identity, role.id),   # same name on every run: no duplicates
+        RoleAssignmentCreateParameters(role_definition_id=role.id, principal_id=identity,
+                                       principal_type="ServicePrincipal"),
+        what="granting the key to the Foundry identity",
+    )
+except ResourceExistsError as refusal:                      # RoleAssignmentExists: granted another way
+    lab.explain(refusal)
 print(f"{role.role_name}: assigned to the identity of {cfg.foundry_name} on the key {cfg.key_name}")
 
 # %%

@@ -1,10 +1,17 @@
 # %% [markdown]
 # # 05 · Encrypt the Foundry resource with your key
 #
-# **Exercise task 5.** Setting the resource's `encryption` to your key makes Azure check the key on the
-# spot, **as the resource's identity**: it must reach the vault, which must have purge protection and
-# be in the same region and tenant, and the key must be an enabled RSA 2048 key. If the role from step
-# 4 has not propagated yet, the update is refused and the lab retries.
+# **Exercise task 5.** Setting the resource's `encryption` to your key is a long-running operation:
+# Azure accepts the update (`202 Accepted`) and reports its outcome when the operation ends. Microsoft
+# documents what the key must satisfy, and the resource uses it **as its own identity**: the vault in
+# the same region and tenant, with soft delete and purge protection; an RSA (or RSA-HSM) 2048 key; the
+# identity allowed to get, wrap and unwrap it. Which error Azure reports for each failure is not
+# documented (the sandbox's codes are its own: docs/cognitive-services-cmk.md).
+#
+# The role from step 4 takes a while to reach Key Vault (Azure documents up to 10 minutes); until then
+# the update fails. `lab.retry_rbac(..., key_access=True)` retries the **whole** operation, start and
+# outcome, while the refusal speaks of access to the vault, for a bounded time, and then says how long
+# it waited.
 #
 # Before you switch, know that:
 # - a Foundry resource **cannot go back** to Microsoft-managed keys; it can only move to another key
@@ -54,9 +61,8 @@ change = Account(properties=AccountProperties(encryption=Encryption(
         key_version=key.properties.version,
     ),
 )))
-poller = lab.retry_rbac(cs.accounts.begin_update, cfg.resource_group, cfg.foundry_name, change,
-                        what="switching to your key")
-account = lab.wait(poller, "Updating the Foundry resource")
+account = lab.retry_rbac(cs.accounts.begin_update, cfg.resource_group, cfg.foundry_name, change,
+                         key_access=True, what="Updating the Foundry resource to your key")
 used = account.properties.encryption
 print(f"{account.name}: {used.key_source}, key {used.key_vault_properties.key_name} "
       f"version {used.key_vault_properties.key_version}")
@@ -69,5 +75,7 @@ lab.check("05-cmk")
 #
 # The Foundry resource's data is now protected by your key: you control its rotation, and removing the
 # identity's access would lock the data. Key Vault's audit log (AuditEvent) records each use of the key
-# by the identity. Beyond the exercise, **07-rotate-the-key** and **08-revoke-and-restore** show both;
-# the last step is **99-cleanup**.
+# by the identity: on Azure only once a diagnostic setting sends the vault's AuditEvent logs to Log
+# Analytics, a storage account or an event hub, and the records arrive minutes later (Azure says
+# within about 10; AZD key-vault/general/logging.md). The sandbox keeps them always. Beyond the
+# exercise, **07-rotate-the-key** and **08-revoke-and-restore** show both; the last step is **99-cleanup**.

@@ -24,7 +24,8 @@
 #
 # `lab.ensure_cmk` runs the checks of 01-05. If one is red (you skipped a notebook, or changed
 # something since), it replays those steps with the same SDK calls, then says where the lab stands. When
-# the lab is already there, it changes nothing.
+# the lab is already there, it changes nothing. After 99-cleanup it starts over with fresh names (the
+# old vault name stays held while the vault is soft-deleted) and says so.
 
 # %%
 lab.ensure_cmk(cfg)
@@ -132,10 +133,15 @@ for action in policy.lifetime_actions:
 # still your update above, by hand or automated (for instance on Key Vault's `KeyNewVersionCreated`
 # Event Grid event).
 #
-# What if the update named no `keyVersion`? Azure's documentation for Foundry resources does not say
-# that the resource would then follow new versions; it says to update the resource after a rotation. The
-# sandbox chose that such a resource follows the latest version; this lab names the version, as the docs
-# do. (In the sandbox you can watch the policy act: `python -m labhelpers.sandbox advance --state
+# What if the update named no `keyVersion` (a versionless key URI)? The two sets of docs say different
+# things. Key Vault's rotation guide says rotation "enables end-to-end zero-touch rotation" for services
+# with customer-managed keys, and to "refer to specific Azure service documentation to see if the
+# service covers end-to-end rotation" (AZD key-vault/keys/how-to-configure-key-rotation.md). Foundry's
+# CMK guide covers no such thing: it says to "update the Foundry resource to reference the latest key
+# version" after each rotation ("Customer-managed keys (CMKs) for Microsoft Foundry", 2025-09-29). So
+# on Azure, whether a versionless resource follows new versions is not documented; this lab names the
+# version, as Foundry's docs do. The sandbox chose that a versionless resource follows the latest
+# version: that is the sandbox's choice, not Azure's documented behaviour. (In the sandbox you can watch the policy act: `python -m labhelpers.sandbox advance --state
 # $CMKLAB_HOME/sandbox P6M` moves its clock six months on.)
 
 # %% [markdown]

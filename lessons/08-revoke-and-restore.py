@@ -11,9 +11,9 @@
 # | What you see | Azure | Sandbox |
 # |---|---|---|
 # | Key Vault refuses to unwrap with a disabled key (`403 Forbidden`, inner code `KeyDisabled`) | observed behaviour | the same |
-# | Revoking the key blocks access to the resource's data | documented | the same |
-# | What the resource's endpoint answers then | **not documented** | `403 CustomerManagedKeyInaccessible`, with the reason |
-# | The key status on the resource (`customerManagedKeyStatus`) | not documented for Foundry | the outcome of the resource's last use of its key |
+# | Revoking the key blocks downloads of training data and result files, fine-tuning and deploying fine-tuned models; deployed models keep serving | documented ("Revoke a customer-managed key", Microsoft Learn) | the resource refuses every data call |
+# | What `GET /openai/models` answers then | **not documented**: the lab shows what it answers, and expects no refusal | `403 CustomerManagedKeyInaccessible`, with the reason (the sandbox's choice) |
+# | A key status on the resource | **none**: `customerManagedKeyStatus` is not in the REST spec | `customerManagedKeyStatus`, the sandbox's own signal |
 # | How soon the resource notices | not documented | at its next request |
 # | Key Vault's audit log of the identity's calls | with a diagnostic setting (AuditEvent) | always kept |
 #
@@ -37,7 +37,8 @@
 #
 # `lab.ensure_cmk` runs the checks of 01-05. If one is red (you skipped a notebook, or changed
 # something since), it replays those steps with the same SDK calls, then says where the lab stands. When
-# the lab is already there, it changes nothing.
+# the lab is already there, it changes nothing. After 99-cleanup it starts over with fresh names (the
+# old vault name stays held while the vault is soft-deleted) and says so.
 
 # %%
 lab.ensure_cmk(cfg)
@@ -113,55 +114,53 @@ def call_endpoint():
     """What the endpoint answers, whether it works or not."""
     try:
         return f"200, models: {', '.join(list_models())}"
-    except HttpResponseError as refusal:
-        return f"{refusal.status_code} {refusal.error.code}: {refusal.error.message}"
+    except HttpResponseError as refusal:                # any answer, even one with no JSON body
+        return lab.describe(refusal)
 
 
 print("endpoint:", ", ".join(lab.retry_rbac(list_models, what="calling the Foundry endpoint")))
 
 # %% [markdown]
-# ## Revoke: disable the key version the resource uses
+# ## Revoke, watch, restore
 #
-# Disabling is reversible, unlike deleting and purging a key. `revoked_at` remembers when you did it, for
-# the audit trail at the end.
+# One cell disables the key version the resource uses, shows what the resource reports, runs the check,
+# and **always** enables the version again, even if the check is red or a call fails (`try`/`finally`):
+# disabling is reversible, and the lab must not leave your resource without its key. `revoked_at`
+# remembers when you revoked it, for the audit trail at the end.
+#
+# The control plane still answers (`provisioningState` stays `Succeeded`): revocation is about the
+# resource's data, not its management. What the endpoint answers depends on who answers: the sandbox
+# refuses at once; on Azure, see the table above.
 
 # %%
 from datetime import datetime, timezone
 
+
+def key_status():
+    properties = cs.accounts.get(cfg.resource_group, cfg.foundry_name).properties
+    status = properties.additional_properties.get("customerManagedKeyStatus")     # the sandbox's own signal
+    return f"{properties.provisioning_state}" + (f"; the sandbox's key status: {status}" if status else "")
+
+
 in_use = account.properties.encryption.key_vault_properties.key_version
 revoked_at = datetime.now(timezone.utc)
 disabled = keys.update_key_properties(cfg.key_name, in_use, enabled=False)
-print(f"version {disabled.properties.version}: enabled {disabled.properties.enabled}")
-
-
-# %% [markdown]
-# ## What the resource reports
-#
-# The control plane still answers (`provisioningState` stays `Succeeded`): revocation stops the
-# resource's data, not its management. The endpoint needs the key on every request, so it refuses.
-
-# %%
-def key_status():
-    properties = cs.accounts.get(cfg.resource_group, cfg.foundry_name).properties
-    status = properties.additional_properties.get("customerManagedKeyStatus", "not reported")
-    return f"{properties.provisioning_state}; key status: {status}"
-
-
-print("resource, before its next request:", key_status())
-print("endpoint:", call_endpoint())
-print("resource, after it:", key_status())
-
-# %%
-lab.check("08-revoked")
+try:
+    print(f"version {disabled.properties.version}: enabled {disabled.properties.enabled}")
+    print("resource, before its next request:", key_status())
+    print("endpoint:", call_endpoint())
+    print("resource, after it:", key_status())
+    lab.check("08-revoked")
+finally:
+    enabled = keys.update_key_properties(cfg.key_name, in_use, enabled=True)
+    print(f"version {enabled.properties.version}: enabled {enabled.properties.enabled} again")
 
 # %% [markdown]
-# ## Restore: enable the key version again
+# ## Restored
 #
 # The resource needs nothing else: its next request unwraps its data-encryption key again.
 
 # %%
-enabled = keys.update_key_properties(cfg.key_name, in_use, enabled=True)
-print(f"version {enabled.properties.version}: enabled {enabled.properties.enabled}")
 print("endpoint:", call_endpoint())
 print("resource:", key_status())
 
@@ -182,8 +181,9 @@ for row in lab.key_audit(cfg, since=revoked_at, caller=account.identity.principa
 # %% [markdown]
 # ## Recap
 #
-# While the key version was disabled, the Foundry resource could not use its key and said so; enabled
-# again, it worked at once. That switch is yours alone: whoever holds the key decides.
+# While the key version was disabled, the resource could not use it: the sandbox refused every call,
+# and on Azure what stops is what Microsoft documents (downloads, fine-tuning, deploying fine-tuned
+# models). Enabled again, the key works at once. That switch is yours alone: whoever holds the key decides.
 #
 # This notebook deleted nothing: the key vault, the key and the Foundry resource are still there. When you
 # are done, run **99-cleanup**, which deletes them and explains what stays soft-deleted.

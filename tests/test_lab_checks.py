@@ -13,7 +13,8 @@ from azure.mgmt.authorization import AuthorizationManagementClient
 from azure.mgmt.authorization.models import RoleAssignmentCreateParameters
 from azure.mgmt.cognitiveservices import CognitiveServicesManagementClient
 from azure.mgmt.keyvault import KeyVaultManagementClient
-from azure.mgmt.keyvault.models import VaultPatchParameters, VaultPatchProperties
+from azure.mgmt.keyvault.models import (Sku, VaultCreateOrUpdateParameters, VaultPatchParameters, VaultPatchProperties,
+                                       VaultProperties)
 from azure.mgmt.resource.resources import ResourceManagementClient
 
 from helpers import unique
@@ -69,9 +70,10 @@ def red(name: str, what: str) -> checks.Line:
     return line
 
 
-def green(name: str) -> None:
+def green(name: str) -> checks.Result:
     result = checks.evaluate(name)
     assert result.passed, result.text()
+    return result
 
 
 def test_the_built_lab_is_green_and_recorded(lab, lab_home):
@@ -222,7 +224,7 @@ def test_cleanup_checks_follow_the_deletion(lab):
         run_notebook_here("01-create-key-vault")
         run_notebook_here("03-create-foundry-resource")
         cfg = session.current()
-        assert red("99-deleted", "resource group").detail == "still exists"
+        assert cfg.foundry_name in red("99-deleted", "your resources").detail
         lab["resources"].resource_groups.begin_delete(cfg.resource_group).result()
         assert red("01-resource-group", "resource group").detail.endswith("not found")
         green("99-deleted")
@@ -231,6 +233,47 @@ def test_cleanup_checks_follow_the_deletion(lab):
         green("99-purged")
         line = next(l for l in checks.evaluate("99-purged").lines if l.what == "key vault")
         assert "purge protection holds it" in line.detail
+    finally:
+        session.current().update(**kept)
+
+
+def test_cleanup_in_a_shared_group_deletes_only_this_homes_resources(lab, capsys):
+    """A classmate's vault in the same group: 06 deletes this lab home's vault and Foundry resource,
+    keeps the group and the classmate's vault, and says why."""
+    cfg = session.current()
+    kept = {name: getattr(cfg, name) for name in ("resource_group", "key_vault_name", "foundry_name")}
+    cfg.update(resource_group="shared-RG", foundry_name=unique("shared-"), key_vault_name=naming.proposed_vault_name())
+    classmate = naming.proposed_vault_name()
+    try:
+        run_notebook_here("01-create-key-vault")
+        run_notebook_here("03-create-foundry-resource")
+        cfg = session.current()
+        lab["kv"].vaults.begin_create_or_update(cfg.resource_group, classmate, VaultCreateOrUpdateParameters(
+            location=cfg.region, tags=naming.lab_tags(cfg.learner_object_id, "classmate"),
+            properties=VaultProperties(tenant_id=cfg.tenant_id, sku=Sku(family="A", name="standard")))).result()
+        capsys.readouterr()
+        run_notebook_here("99-cleanup")
+        out = capsys.readouterr().out
+        assert f"Not deleting the resource group {cfg.resource_group}: it also holds {classmate}" in out
+        left = {r.name for r in lab["resources"].resources.list_by_resource_group(cfg.resource_group)}
+        assert left == {classmate}
+        assert "kept: " in green("99-deleted").lines[-1].detail
+    finally:
+        session.current().update(**kept)
+
+
+def test_01_answers_a_group_in_another_region_with_a_clear_line(lab, capsys):
+    cfg = session.current()
+    kept = {name: getattr(cfg, name) for name in ("resource_group", "key_vault_name")}
+    group = unique("elsewhere-")
+    lab["resources"].resource_groups.create_or_update(group, {"location": "westeurope", "tags": cfg.tags})
+    cfg.update(resource_group=group, key_vault_name=naming.proposed_vault_name())
+    try:
+        capsys.readouterr()
+        run_notebook_here("01-create-key-vault")            # no traceback: the refusal is explained
+        out = capsys.readouterr().out
+        assert "Azure answered 409 InvalidResourceGroupLocation" in out and "a group's region never changes" in out
+        assert "westeurope" in green("01-resource-group").lines[0].detail
     finally:
         session.current().update(**kept)
 
@@ -291,8 +334,8 @@ def test_revoked_and_restored_follow_the_key_and_the_audit_shows_why(lab):
     green("08-data-role")
     green("08-restored")
     line = red("08-revoked", "key version in use")
-    assert line.detail.endswith(": enabled") and "disable" in line.advice
-    assert red("08-revoked", "endpoint").detail == "200: still works"
+    assert line.detail.endswith(": enabled") and "revoke" in line.advice
+    assert red("08-revoked", "endpoint").detail.startswith("200: still works (the sandbox's answer")
     in_use = account.properties.encryption.key_vault_properties.key_version
     keys.update_key_properties(cfg.key_name, in_use, enabled=False)
     try:
@@ -300,7 +343,8 @@ def test_revoked_and_restored_follow_the_key_and_the_audit_shows_why(lab):
         line = red("08-restored", "endpoint")
         assert line.detail.startswith("403 CustomerManagedKeyInaccessible (KeyVaultKeyDisabled): ")
         assert "enable" in line.advice
-        assert red("08-restored", "key status").detail.startswith("Inaccessible (KeyVaultKeyDisabled)")
+        status = red("08-restored", "key status (the sandbox's own signal, not an Azure property)")
+        assert status.detail.startswith("Inaccessible (KeyVaultKeyDisabled)")
     finally:
         keys.update_key_properties(cfg.key_name, in_use, enabled=True)
     green("08-restored")
@@ -311,6 +355,27 @@ def test_revoked_and_restored_follow_the_key_and_the_audit_shows_why(lab):
     assert trail[0].reason == "Operation unwrapKey is not allowed on a disabled key."
     assert {r.caller for r in trail} == {cfg.foundry_name} and {r.key for r in trail} == {f"{cfg.key_name}/{in_use}"}
     assert key_audit(cfg, since=datetime.now(timezone.utc)) == []
+
+
+def test_the_revoke_cell_enables_the_key_again_even_when_its_check_is_red(lab, monkeypatch):
+    """Without the data role the endpoint answers 401, so 08-revoked is red and, headless, raises inside
+    the cell: the key version must be enabled again all the same."""
+    cfg, keys, cs, auth = session.current(), lab["keys"], lab["cs"], lab["auth"]
+    namespace = run_notebook_here("08-revoke-and-restore")
+    account = cs.accounts.get(cfg.resource_group, cfg.foundry_name)
+    role = next(auth.role_definitions.list(account.id, filter=f"roleName eq '{OPENAI_USER}'"))
+    name = naming.assignment_name(account.id, cfg.learner_object_id, role.id)
+    auth.role_assignments.delete(account.id, name)
+    cell = next(c.source for c in nbformat.read(NOTEBOOKS / "08-revoke-and-restore.ipynb", as_version=4).cells
+                if "finally:" in c.source)
+    monkeypatch.setenv("CMKLAB_HEADLESS", "1")
+    try:
+        with pytest.raises(CheckFailed):
+            exec(compile(cell, "08-revoke-and-restore.ipynb", "exec"), namespace)
+        in_use = account.properties.encryption.key_vault_properties.key_version
+        assert keys.get_key(cfg.key_name, in_use).properties.enabled
+    finally:
+        run_notebook_here("08-revoke-and-restore")            # the data role back, for the other tests
 
 
 def test_key_audit_in_azure_mode_explains_the_diagnostic_setting(lab, monkeypatch, capsys):

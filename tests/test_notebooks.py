@@ -119,6 +119,8 @@ def sequence(tmp_path_factory):
         stage((ROTATE, 2), [ROTATE], attempt=2)
         stage(REVOKE, [REVOKE])
         stage(None, [runner.CLEANUP])
+        stage(None, [ROTATE, runner.CLEANUP], attempt=3)        # opened after cleanup: starts over
+        counts["executed"] = out
         yield runs, counts
     finally:
         server.stop(home / "sandbox")
@@ -135,6 +137,17 @@ def test_each_notebook_runs_headless_with_green_checks(sequence):
     assert {c["name"] for c in runs["99-cleanup", 1].checks} == {"99-deleted", "99-purged"}
     assert [c["name"] for c in runs[ROTATE, 2].checks] == ["07-rotated"]
     assert [c["name"] for c in runs[REVOKE, 1].checks] == ["08-data-role", "08-revoked", "08-restored"]
+
+
+def test_a_notebook_beyond_the_exercise_opened_after_cleanup_starts_over(sequence):
+    """99-cleanup leaves the vault soft-deleted, its name held: 07 opened then says it starts over with
+    fresh names and runs green (no 'vault ... already exists in deleted state')."""
+    runs, counts = sequence
+    assert runs[ROTATE, 3].status == "passed" and runs[runner.CLEANUP, 3].status == "passed"
+    assert all(c["passed"] for c in runs[ROTATE, 3].checks)
+    executed = nbformat.read(counts["executed"] / f"{ROTATE}.ipynb", as_version=4)
+    text = json.dumps([c.get("outputs", []) for c in executed.cells], ensure_ascii=False)
+    assert "Starting over with fresh names" in text
 
 
 def test_running_01_to_05_again_changes_nothing(sequence):

@@ -34,6 +34,12 @@ def foundry_ready(s):
                "set only at creation: create the resource again with custom_sub_domain_name")
     yield Line(bool(p.allow_project_management), "project management", "allowed" if p.allow_project_management
                else "not allowed", "set allow_project_management=True")
+    local_off = bool(p.disable_local_auth)
+    yield Line(local_off, "local (key) authentication", "disabled: Microsoft Entra ID only" if local_off else
+               "enabled: anyone with an access key can call the resource",
+               "create it with disable_local_auth=True (governed tenants deny keys by the built-in policy "
+               "'Azure AI Services resources should have key access disabled'), or update it: "
+               "cs.accounts.begin_update(group, name, Account(properties=AccountProperties(disable_local_auth=True)))")
     same_region = account.location == s.region
     yield Line(same_region, "region", account.location,
                f"CMK needs the vault's region ({s.region}): create the resource there")

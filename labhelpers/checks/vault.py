@@ -24,7 +24,7 @@ def resource_group_ready(s):
                f" (a group's region never changes; the lab's resources go to {s.region}, which Azure allows)"))
     mine = s.made_here(group.tags)
     yield Line(True, "made by", "this lab home (its tags say so)" if mine else
-               "not this lab home: 06-cleanup will delete only what this lab home creates in it, not the group")
+               "not this lab home: 99-cleanup will delete only what this lab home creates in it, not the group")
 
 
 @step("01-key-vault", "Key vault", "the vault is ready to hold a customer-managed key")
