@@ -3,7 +3,11 @@ subscription whose role assignments take a while to apply) and exported with `en
 headless runner in azure mode with only the subscription and the region given, as an instructor runs it.
 Two lab homes share the subscription at once: each finishes green, each cleanup deletes only its own
 resources, and a third home that fails half-way (and shares a classmate's group) is cleaned up without
-touching what is not its own. The same tests run against a real subscription: tests/test_live_azure.py."""
+touching what is not its own.
+
+Live Azure (as moto's @aws_verified): with CMKLAB_LIVE_SUBSCRIPTION set (and CMKLAB_LIVE_REGION, default
+swedencentral) and a sign-in DefaultAzureCredential finds, the same tests run against that real
+subscription instead (.github/workflows/live-azure.yml runs them weekly, then sweeps)."""
 from __future__ import annotations
 
 import json
@@ -18,8 +22,6 @@ from pathlib import Path
 import nbformat
 import pytest
 from azure.identity import DefaultAzureCredential
-from azure.mgmt.cognitiveservices import CognitiveServicesManagementClient
-from azure.mgmt.keyvault import KeyVaultManagementClient
 from azure.mgmt.resource.resources import ResourceManagementClient
 
 from labhelpers import naming, runner
@@ -29,6 +31,8 @@ ROOT = Path(__file__).resolve().parent.parent
 EXERCISE = [n for n in runner.lab_notebooks() if n <= "05"]          # 00-setup and tasks 1-5
 REVOKE = "08-revoke-and-restore"
 RBAC_DELAY = "2"
+LIVE = os.environ.get("CMKLAB_LIVE_SUBSCRIPTION")
+REGION = os.environ.get("CMKLAB_LIVE_REGION", "swedencentral") if LIVE else "eastus"
 
 pytestmark = [pytest.mark.notebooks, pytest.mark.xdist_group("azure-mode")]
 
@@ -50,7 +54,12 @@ def exported_env(state: Path) -> dict[str, str | None]:
 
 @pytest.fixture(scope="module")
 def class_subscription(tmp_path_factory):
-    """The sandbox on its own, posing as the class subscription: (its environment, sandbox.json)."""
+    """The sandbox on its own, posing as the class subscription: (its environment, sandbox.json); or,
+    live, the real subscription as this process's sign-in sees it."""
+    if LIVE:
+        from labhelpers.connection import token_claims
+        yield {"AZURE_SUBSCRIPTION_ID": LIVE}, {"learner_object_id": token_claims(DefaultAzureCredential())["oid"]}
+        return
     state = tmp_path_factory.mktemp("class-sandbox")
     log = open(state / "server.out", "ab")
     proc = subprocess.Popen([sys.executable, "-m", "labhelpers.sandbox", "serve", "--state", str(state),
@@ -84,7 +93,7 @@ def shell(env: dict[str, str | None], **extra: str):
 def run(env, tmp_path: Path, notebooks=None, home: Path | None = None, **extra) -> runner.LabRun:
     with shell(env, **extra):
         sub = env["AZURE_SUBSCRIPTION_ID"]
-        return runner.run_lab(mode="azure", subscription_id=sub, region="eastus", runs_dir=tmp_path / "runs",
+        return runner.run_lab(mode="azure", subscription_id=sub, region=REGION, runs_dir=tmp_path / "runs",
                               home=home, notebooks=notebooks)
 
 
@@ -147,7 +156,8 @@ def test_the_badge_says_what_answers(two_homes):
     _, _, _, seen = two_homes
     setup = nbformat.read(seen["a"].folder / "00-setup.ipynb", as_version=4)
     outputs = json.dumps([c.get("outputs", []) for c in setup.cells], ensure_ascii=False)
-    assert "azure mode, answered by the CMK lab sandbox" in outputs and "[SANDBOX]" not in outputs
+    assert ("real Azure, subscription" if LIVE else "azure mode, answered by the CMK lab sandbox") in outputs
+    assert "[SANDBOX]" not in outputs
 
 
 def test_a_cleanup_leaves_the_other_homes_resources_intact(two_homes):

@@ -65,3 +65,25 @@ def test_management_group_assignments_are_inherited():
     sub = "/subscriptions/00000000-0000-0000-0000-000000000001"
     assert roles.covers(mg, sub) and roles.covers(mg, sub + "/resourceGroups/g")
     assert roles.covers(sub, sub + "/resourceGroups/g") and not roles.covers(sub + "/resourceGroups/g", sub)
+
+
+def test_the_sweep_deletes_only_what_the_lab_made_for_you(start_sandbox):
+    """The live workflow's forced cleanup: tagged for you, deleted (groups, vaults, Foundry resources)
+    and purged where Azure allows; an untagged group and a classmate's vault are left alone."""
+    from helpers import make_vault, new_account
+    from labhelpers import naming, sweep
+    handle = start_sandbox()
+    with handle.activated():
+        credential, sub = handle.credential(), handle.subscription_id
+        mine = naming.lab_tags(handle.learner_object_id, "seat1")
+        groups = resource_client(handle).resource_groups
+        ours = groups.create_or_update(unique("rg-"), {"location": "eastus", "tags": mine}).name
+        theirs = groups.create_or_update(unique("rg-"), {"location": "eastus"}).name
+        vault = make_vault(handle, ours, purge_protection=True, retention=7, tags=mine).name
+        account = new_account(cognitive_client(handle), ours, tags=mine).name
+        classmate = make_vault(handle, theirs, tags=naming.lab_tags(str(uuid.uuid4()), "seat2")).name
+        done = sweep.sweep(credential, sub)
+        assert f"deleted resource group {ours}" in done and f"purged Foundry resource {account}" in done
+        assert any(line.startswith(f"key vault {vault} stays soft-deleted until") for line in done)
+        assert not groups.check_existence(ours) and groups.check_existence(theirs)
+        assert [r.name for r in resource_client(handle).resources.list_by_resource_group(theirs)] == [classmate]
