@@ -17,6 +17,8 @@ from labhelpers.sandbox import server
 from labhelpers.sandbox.context import Sandbox
 
 ROOT = Path(__file__).resolve().parent.parent
+SANDBOX_VARS = set(server.client_env({"proxy_url": "", "identity_endpoint": "", "identity_header": "",
+                                      "ca_bundle": "", "subscription_id": "", "tenant_id": ""}))
 
 
 class SandboxHandle:
@@ -165,6 +167,8 @@ def lab_home(tmp_path_factory):
     saved = dict(os.environ)
     os.environ["CMKLAB_HOME"] = str(home)
     os.environ.pop("CMKLAB_HEADLESS", None)
+    for name in SANDBOX_VARS:                 # a learner's kernel: no sandbox exported in its environment
+        os.environ.pop(name, None)
     try:
         yield home
     finally:
