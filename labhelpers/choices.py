@@ -160,7 +160,8 @@ def _vault_name(credential, subscription_id: str, resource_group: str, name: str
     deleted = next((d for d in kv.vaults.list_deleted() if d.name.lower() == name.lower()), None)
     if deleted is not None:
         until = deleted.properties.scheduled_purge_date
-        whose = "of this lab home" if naming.made_here(deleted.properties.tags, labstate.home_id()) else "(not this lab home's)"
+        mine = naming.made_here(deleted.properties.tags, labstate.home_id())
+        whose = "of this lab home" if mine else "(not this lab home's)"
         return NameCheck(False, f"a deleted vault {whose} holds this name until {until:%Y-%m-%d}; "
                                 "choose another name (the proposal button makes one)", held_by_deleted=True)
     return NameCheck(False, "taken by another vault somewhere in Azure (vault names are global); "

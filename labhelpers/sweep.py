@@ -53,7 +53,8 @@ def sweep(credential, subscription_id: str) -> list[str]:
             done.append(f"deleted resource group {group.name}")
     for account in cs.deleted_accounts.list():
         if _mine(account.tags, learner):
-            cs.deleted_accounts.begin_purge(account.location, _part(account.id, "resourceGroups"), account.name).result()
+            group = _part(account.id, "resourceGroups")
+            cs.deleted_accounts.begin_purge(account.location, group, account.name).result()
             done.append(f"purged Foundry resource {account.name}")
     for vault in kv.vaults.list_deleted():
         if _mine(vault.properties.tags, learner):
