@@ -8,6 +8,8 @@ import secrets
 import string
 import uuid
 
+from . import tags
+
 # The names the exercise uses (seed tasks 1-3). Only the vault name must be unique in all of Azure.
 EXERCISE_NAMES = {
     "resource_group": "aifoundry-cmkencryption-RG",
@@ -28,8 +30,8 @@ PER_HOME = ("resource_group", "foundry_name")
 
 # Tags on everything the lab creates (resource group, vault, key, Foundry resource, project):
 # "is this mine" is read from them, never from "it exists in my group".
-TAG_LAB, TAG_LEARNER, TAG_HOME = "cmklab", "cmklab-learner", "cmklab-home"
-LAB_TAG_VALUE = "aifoundry-cmk"
+# The names and values are the class commands' (labhelpers/tags.py), so `class status`/`class sweep` find them.
+TAG_LAB, TAG_LEARNER, TAG_HOME, LAB_TAG_VALUE = tags.LAB, tags.LEARNER, tags.HOME, tags.LAB_VALUE
 
 
 def default_names(home_id: str) -> dict[str, str]:

@@ -52,7 +52,7 @@ def test_setup_connects_and_fills_the_lab_homes_defaults(lab_home):
     assert cfg.resource_group == f"aifoundry-cmkencryption-RG-{home}"       # the exercise's, made this home's
     assert cfg.foundry_name == f"aifoundry-cmkencryption-resource-{home}"
     assert cfg.key_name == "aifoundry-encryption-key" and cfg.project_name == "aifoundry-cmkencryption-project01"
-    assert cfg.tags == {"cmklab": "aifoundry-cmk", "cmklab-learner": info["learner_object_id"], "cmklab-home": home}
+    assert cfg.tags == {"cmklab": "cmk-lab", "cmklab-learner": info["learner_object_id"], "cmklab-home": home}
     assert cfg.key_vault_name.startswith(naming.VAULT_PREFIX) and not naming.vault_name_problems(cfg.key_vault_name)
     assert cfg.learner_object_id == info["learner_object_id"] and cfg.learner_principal_type == "User"
     assert labstate.load("sandbox") == cfg.choices
