@@ -21,8 +21,8 @@ NAME_PARAMETERS = tuple(n for n in labstate.Choices.names() if n not in ("subscr
 def prefixed_names(prefix: str) -> dict[str, str]:
     """One seat's names: the exercise's, led by the seat's prefix (as `class preflight --prefix` checks
     them). The vault name stays free for 00-setup to propose: it must be unique in all of Azure."""
-    return {"resource_group": f"{prefix}-{naming.DEFAULT_NAMES['resource_group']}"[:90],
-            "foundry_name": f"{prefix}-{naming.DEFAULT_NAMES['foundry_name']}"[:64]}
+    return {"resource_group": f"{prefix}-{naming.EXERCISE_NAMES['resource_group']}"[:90],
+            "foundry_name": f"{prefix}-{naming.EXERCISE_NAMES['foundry_name']}"[:64]}
 
 
 def seat_prefix(prefix: str, seat: int) -> str:

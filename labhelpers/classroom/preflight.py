@@ -28,7 +28,7 @@ class Row:
 
 def seat_foundry_names(prefix: str, seats: int) -> list[str]:
     """The Foundry names (custom sub-domains, unique in all of Azure) the seats of a rehearsal use."""
-    return [f"{prefix}{n:02d}-{naming.DEFAULT_NAMES['foundry_name']}"[:64] for n in range(1, seats + 1)]
+    return [f"{prefix}{n:02d}-{naming.EXERCISE_NAMES['foundry_name']}"[:64] for n in range(1, seats + 1)]
 
 
 def _azure_error(exc: HttpResponseError) -> str:

@@ -27,8 +27,8 @@ def seat_session(subscription: ClassSubscription, seat: Seat, group) -> session.
     """The session that seat's learner had, rebuilt from what is in their group: names from the
     resources, the learner from the tags (so 'your role' lines are about them, not the instructor)."""
     found = {r.type: r.name for r in subscription.group_resources(group.name)}
-    foundry = found.get(FOUNDRY_TYPE, naming.DEFAULT_NAMES["foundry_name"])
-    key_name, project = naming.DEFAULT_NAMES["key_name"], naming.DEFAULT_NAMES["project_name"]
+    foundry = found.get(FOUNDRY_TYPE, naming.EXERCISE_NAMES["foundry_name"])
+    key_name, project = naming.EXERCISE_NAMES["key_name"], naming.EXERCISE_NAMES["project_name"]
     if FOUNDRY_TYPE in found:
         account = subscription.cognitive.accounts.get(group.name, foundry)
         vault_properties = account.properties.encryption and account.properties.encryption.key_vault_properties
