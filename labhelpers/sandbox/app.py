@@ -145,7 +145,8 @@ def _dispatch(sb, req: Request) -> Response:
         if route.action is not None:
             action = route.action(req, params) if callable(route.action) else route.action
             scope = route.scope(req, params) if route.scope else req.path.rstrip("/")
-            rbac.require_arm(sb, req.caller, action, scope)
+            attributes = route.attributes(sb, req, params) if route.attributes else None
+            rbac.require_arm(sb, req.caller, action, scope, attributes)
     if req.method in ("GET", "HEAD"):
         return timing.shape(sb, req, route.handler(sb, req, **params))
     # One transaction per write: a bug half-way changes nothing. A refusal keeps what was recorded on the

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
 
-from . import registry
+from . import conditions, registry
 from .errors import AzureError
 
 registry.schema("""
@@ -70,13 +70,16 @@ def _matches(patterns: list[str], action: str) -> bool:
 
 
 @cache
-def role_grants(role_id: str, action: str, data: bool) -> bool:
+def role_conditions(role_id: str, action: str, data: bool) -> tuple[str, ...] | None:
+    """The conditions under which the role's permission blocks grant `action` ("" for a block with
+    none), or None when no block grants it."""
     role = builtin_roles().get(role_id.lower())
     if role is None:
-        return False
+        return None
     allow, deny = ("dataActions", "notDataActions") if data else ("actions", "notActions")
-    return any(_matches(block.get(allow, []), action) and not _matches(block.get(deny, []), action)
-               for block in role["permissions"])
+    found = tuple(block.get("condition") or "" for block in role["permissions"]
+                  if _matches(block.get(allow, []), action) and not _matches(block.get(deny, []), action))
+    return found or None
 
 
 def principal_ids(sb, principal_id: str) -> list[str]:
@@ -89,23 +92,47 @@ def _in(ids: list[str]) -> str:
     return "principal_id IN (" + ",".join("?" * len(ids)) + ")"
 
 
-def evaluate(sb, principal_id: str, action: str, scope: str, *, data: bool) -> Decision:
+def role_grants(role_id: str, action: str, data: bool) -> bool:
+    """Does the role grant `action` without any condition?"""
+    return "" in (role_conditions(role_id, action, data) or ())
+
+
+_KEY_SCOPE = re.compile(r"/providers/microsoft\.keyvault/vaults/[^/]+/keys/([^/]+)$", re.IGNORECASE)
+
+
+def scope_attributes(scope: str) -> dict[str, str]:
+    """The @Resource attributes the scope itself names: a key's name (Key Vault's attribute in
+    key-vault/general/rbac-guide.md and the ABAC examples of conditions-format.md)."""
+    m = _KEY_SCOPE.search(scope.rstrip("/"))
+    return {"@Resource[Microsoft.KeyVault/vaults/keys:name]": m.group(1)} if m else {}
+
+
+def _allows(condition: str, action: str, attributes: dict) -> bool:
+    return not condition or conditions.holds(condition, action, attributes, lambda p, a: bool(_pattern(p).match(a)))
+
+
+def evaluate(sb, principal_id: str, action: str, scope: str, *, data: bool,
+             attributes: dict | None = None) -> Decision:
+    """ABAC: a block's condition (the role definition's) and the assignment's condition must hold
+    for the request's attributes; an unsupported condition denies (conditions.py)."""
     key = scope_key(scope)
     ids = principal_ids(sb, principal_id)
     rows = sb.store.all(
-        f"SELECT name, role_id FROM role_assignments WHERE {_in(ids)} AND effective <= ? "
+        f"SELECT name, role_id, condition FROM role_assignments WHERE {_in(ids)} AND effective <= ? "
         "AND (scope_key = '/' OR scope_key = ? OR substr(?, 1, length(scope_key) + 1) = scope_key || '/') "
         "ORDER BY length(scope_key) DESC, name",
         (*ids, sb.clock.now(), key, key))
+    attrs = {**scope_attributes(scope), **(attributes or {})}
     for row in rows:
-        if role_grants(row["role_id"], action, data):
+        blocks = role_conditions(row["role_id"], action, data)
+        if blocks and any(_allows(c, action, attrs) for c in blocks) and _allows(row["condition"], action, attrs):
             return Decision(True, row["name"])
     return Decision(False, None)
 
 
-def require_arm(sb, caller, action: str, scope: str) -> None:
+def require_arm(sb, caller, action: str, scope: str, attributes: dict | None = None) -> None:
     """403 AuthorizationFailed, in Azure's words (facts §D2), unless the caller may do `action`."""
-    if evaluate(sb, caller.object_id, action, scope, data=False).allowed:
+    if evaluate(sb, caller.object_id, action, scope, data=False, attributes=attributes).allowed:
         return
     who = caller.upn or caller.object_id
     # Role-assignment writes name ABAC conditions too (role-based-access-control/troubleshooting.md).

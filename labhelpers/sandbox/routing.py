@@ -23,6 +23,7 @@ Handler = Callable[..., "Response"]                    # handler(sb, req, **path
 Action = Callable[["Request", dict[str, str]], str]    # the RBAC action of a request, when it varies
 Scope = Callable[["Request", dict[str, str]], str]     # the RBAC scope, when it is not the request path
 VersionError = Callable[["Request", "Route"], AzureError]
+Attributes = Callable[..., dict[str, str]]             # attributes(sb, req, params) -> ABAC attributes
 
 _PLACEHOLDER = re.compile(r"\{(\w+)(\*?)\}")
 
@@ -51,6 +52,7 @@ class Route:
     api_versions: frozenset[str] | None  # None = any
     version_error: VersionError | None   # the answer to an unknown api-version, when not ARM's
     name: str
+    attributes: Attributes | None = None  # the request's ABAC attributes for the RBAC check, when it has some
     regex: re.Pattern[str] = field(init=False)
     rank: tuple[int, ...] = field(init=False)    # per segment 0 fixed, 1 placeholder, 2 several: lower wins
 
@@ -78,14 +80,14 @@ class Router:
     def route(self, method: str, pattern: str, *, action: str | Action | None = None,
               scope: Scope | None = None, api_versions: Iterable[str] | None = None,
               version_error: VersionError | None = None,
-              name: str | None = None) -> Callable[[Handler], Handler]:
+              name: str | None = None, attributes: Attributes | None = None) -> Callable[[Handler], Handler]:
         if "\\" in pattern:
             raise ValueError(f"{self.plane}: {pattern}: a pattern is literal text and placeholders, not a regex")
 
         def register(handler: Handler) -> Handler:
             new = Route(method.upper(), pattern, handler, action, scope,
                         frozenset(api_versions) if api_versions else None, version_error,
-                        name or handler.__name__)
+                        name or handler.__name__, attributes)
             shadow = next((r for r in self.routes if r.covers(new)), None)
             if shadow is not None:
                 raise ValueError(f"{self.plane}: {new.method} {new.pattern} ({new.name}) is already answered by "

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from ... import catalog
 from ...clock import iso
+from ...errors import AzureError
 from ...http import Response, ok
 from ...routing import ARM
 from . import models
@@ -66,8 +67,36 @@ def list_role_assignments(sb, req, scope):
     return ok({"value": [_assignment_json(r) for r in models.list_assignments(sb, scope, req.arg("$filter"))]})
 
 
+def _abac_attributes(sb, req, params) -> dict:
+    """What ABAC conditions on role-assignment writes and deletes read (delegate-role-assignments-
+    overview.md): the assignment asked for (@Request) and the one that exists (@Resource)."""
+    found = {}
+    row = sb.store.one("SELECT role_id, principal_id, principal_type FROM role_assignments WHERE name = ?",
+                       (params.get("roleAssignmentName", ""),))
+    if row:
+        found.update({f"@Resource[{_RA}:RoleDefinitionId]": row["role_id"],
+                      f"@Resource[{_RA}:PrincipalId]": row["principal_id"],
+                      f"@Resource[{_RA}:PrincipalType]": row["principal_type"]})
+    if req.method == "PUT":
+        try:
+            props = req.json_object().get("properties")
+        except AzureError:
+            props = None
+        if isinstance(props, dict):
+            for name, field in (("RoleDefinitionId", "roleDefinitionId"), ("PrincipalId", "principalId"),
+                                ("PrincipalType", "principalType")):
+                value = props.get(field)
+                if isinstance(value, str):
+                    found[f"@Request[{_RA}:{name}]"] = value.rstrip("/").rsplit("/", 1)[-1] \
+                        if field == "roleDefinitionId" else value
+    return found
+
+
+_RA = "Microsoft.Authorization/roleAssignments"
+
+
 @ARM.route("PUT", ASSIGNMENTS + "/{roleAssignmentName}", action="Microsoft.Authorization/roleAssignments/write",
-           **_RA_VERSIONS)
+           attributes=_abac_attributes, **_RA_VERSIONS)
 def create_role_assignment(sb, req, scope, roleAssignmentName):
     row, created = models.create_assignment(sb, req.caller, scope, roleAssignmentName, req.json_object(),
                                             req.api_version)
@@ -82,7 +111,7 @@ def get_role_assignment(sb, req, scope, roleAssignmentName):
 
 
 @ARM.route("DELETE", ASSIGNMENTS + "/{roleAssignmentName}",
-           action="Microsoft.Authorization/roleAssignments/delete", **_RA_VERSIONS)
+           action="Microsoft.Authorization/roleAssignments/delete", attributes=_abac_attributes, **_RA_VERSIONS)
 def delete_role_assignment(sb, req, scope, roleAssignmentName):
     scope = models.check_scope(sb, scope, req.api_version)
     row = models.delete_assignment(sb, scope, roleAssignmentName)
