@@ -119,6 +119,16 @@ def _check_string(text: str) -> None:
         raise _undeserializable("A string holds an unpaired surrogate (invalid UTF-16).") from None
 
 
+def optional_string(obj: dict, key: str, path: str = "") -> str | None:
+    """A property typed string in the REST spec: absent/null, or a string (anything else is the 400
+    the service's JSON reader gives, before anything is stored)."""
+    value = obj.get(key)
+    if value is not None and not isinstance(value, str):
+        where = f"{path}.{key}" if path else key
+        raise _undeserializable(f"Error converting value to type 'System.String'. Path '{where}'.")
+    return value
+
+
 @dataclass
 class Response:
     status: int = 200

@@ -6,6 +6,7 @@ import re
 import uuid
 
 from ... import catalog, directory, rbac, registry
+from ...http import optional_string
 from ..resources import models as resources
 from . import errors
 
@@ -116,6 +117,8 @@ def create_assignment(sb, caller, scope: str, name: str, body: dict, api_version
     props = body.get("properties")
     if not isinstance(props, dict):
         raise errors.PROPERTIES_REQUIRED()
+    for text in ("description", "condition", "conditionVersion", "principalType", "delegatedManagedIdentityResourceId"):
+        optional_string(props, text, "properties")
     role_id = _required(props, "roleDefinitionId").rstrip("/").rsplit("/", 1)[-1]
     principal_id = _required(props, "principalId")
     if not _GUID.match(principal_id):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from ... import rbac, regions, registry
+from ...http import optional_string
 from ...store import dumps, loads
 from . import errors
 
@@ -93,13 +94,14 @@ def create_or_update_group(sb, subscription_id: str, name: str, body: dict) -> t
         if existing is None:
             sb.store.execute("INSERT INTO resource_groups VALUES (?,?,?,?,?,?)",
                              (subscription_id, name, location, None if tags is None else dumps(tags),
-                              body.get("managedBy"), sb.clock.now()))
+                              optional_string(body, "managedBy"), sb.clock.now()))
         else:
             if existing["location"] != location:
                 raise errors.GROUP_LOCATION_FIXED(location=body.get('location'), location2=existing['location'])
             sb.store.execute("UPDATE resource_groups SET tags = ?, managed_by = ? WHERE subscription_id = ? "
                              "AND name = ?",
-                             (None if tags is None else dumps(tags), body.get("managedBy"), subscription_id, name))
+                             (None if tags is None else dumps(tags), optional_string(body, "managedBy"),
+                              subscription_id, name))
         return get_group(sb, subscription_id, name), existing is None
 
 
@@ -114,7 +116,7 @@ def patch_group(sb, subscription_id: str, name: str, body: dict) -> dict:
                              (None if tags is None else dumps(tags), subscription_id, name))
         if "managedBy" in body:
             sb.store.execute("UPDATE resource_groups SET managed_by = ? WHERE subscription_id = ? AND name = ?",
-                             (body["managedBy"], subscription_id, name))
+                             (optional_string(body, "managedBy"), subscription_id, name))
         return get_group(sb, subscription_id, name)
 
 
