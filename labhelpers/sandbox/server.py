@@ -59,6 +59,7 @@ def serve(state_dir: Path, host: str = "127.0.0.1", port: int = 0, rbac_delay: f
         rbac_delay = timing.RBAC_DELAY * config.get("time_scale", 1.0)
     state_dir = private_dir(Path(state_dir).resolve())
     lock = _hold_server_lock(state_dir)
+    inode = state_dir.stat().st_ino              # the folder this server serves, until it is deleted
     logging.basicConfig(filename=state_dir / "server.log", level=logging.INFO,
                         format="%(asctime)s %(levelname)s %(message)s")
     sb = Sandbox(state_dir, Config(rbac_delay=rbac_delay, **config))
@@ -81,7 +82,8 @@ def serve(state_dir: Path, host: str = "127.0.0.1", port: int = 0, rbac_delay: f
             stopping.set()
             threading.Thread(target=server.shutdown).start()
     signal.signal(signal.SIGTERM, stop_serving)
-    watchdog = threading.Thread(target=_watch, args=(state_dir, info, lease_grace, stopping, stop_serving), daemon=True)
+    watchdog = threading.Thread(target=_watch, args=(state_dir, inode, info, lease_grace, stopping, stop_serving),
+                                daemon=True)
     watchdog.start()
     if ready is not None:
         ready.set()
@@ -115,9 +117,9 @@ def _hold_server_lock(state_dir: Path):
     return lock
 
 
-def _watch(state_dir: Path, info: dict, lease_grace: float | None, stopping: threading.Event, stop) -> None:
+def _watch(state_dir: Path, inode: int, info: dict, lease_grace: float | None, stopping: threading.Event,
+           stop) -> None:
     """Stop when the state folder goes or (leased) nobody uses the sandbox; mend a damaged sandbox.json."""
-    inode = state_dir.stat().st_ino
     last_used = time.monotonic()
     while not stopping.wait(WATCH_INTERVAL):
         try:
