@@ -8,7 +8,7 @@ import sys
 import time
 from pathlib import Path
 
-from . import rehearsal, runner
+from . import rehearsal, report, runner
 from .classroom import cli as class_cli
 from .classroom.azure import ClassSubscription, NoSuchSubscription
 
@@ -57,11 +57,8 @@ def main(argv: list[str] | None = None) -> int:
 
     lab = runner.run_lab(args.mode, args.subscription, args.region, args.runs_dir.resolve(),
                          args.home.resolve() if args.home else None, notebooks, names, args.rbac_delay)
-    for notebook in lab.notebooks:
-        red = [c["name"] for c in notebook.checks if not c["passed"]]
-        print(f"{notebook.name:28} {notebook.status:8} {notebook.seconds:6.1f} s"
-              + (f"  red: {', '.join(red)}" if red else "") + (f"  {notebook.error}" if notebook.error else ""))
-    print(f"report: {lab.folder / 'report.html'}")
+    colour = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    print(report.text(lab, colour))
     return 0 if lab.passed else 1
 
 

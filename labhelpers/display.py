@@ -6,6 +6,12 @@ import html
 import os
 
 OK, FAIL = "✅", "❌"
+LONG = 160          # a table cell longer than this is folded in HTML: its start, then the rest on a click
+
+
+def status(ok: bool, yes: str = "ok", no: str = "red") -> str:
+    """A status in words as well as by mark."""
+    return f"{OK} {yes}" if ok else f"{FAIL} {no}"
 
 
 def headless() -> bool:
@@ -63,9 +69,18 @@ def table(headers: list[str], rows: list[list[str]]) -> tuple[str, str]:
     text = "\n".join("  ".join(str(c).ljust(w) for c, w in zip(r, widths)).rstrip()
                      for r in [headers, *rows])
     head = "".join(f'<th style="text-align:left">{esc(h)}</th>' for h in headers)
-    body = "".join("<tr>" + "".join(f'<td style="text-align:left">{esc(c)}</td>' for c in r) + "</tr>"
+    body = "".join("<tr>" + "".join(f'<td style="text-align:left">{_cell(c)}</td>' for c in r) + "</tr>"
                    for r in rows)
     return text, f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _cell(value) -> str:
+    text = str(value)
+    if len(text) <= LONG:
+        return esc(text)
+    cut = text.rfind(" ", 0, LONG - 20)
+    cut = cut if cut > 0 else LONG - 20
+    return f"<details><summary>{esc(text[:cut])} …</summary>{esc(text[cut:])}</details>"
 
 
 class StatusLine:

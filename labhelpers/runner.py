@@ -14,6 +14,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+import nbformat
+
 from . import checks, report
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,8 +35,11 @@ class NotebookRun:
     name: str
     status: str = "not run"          # passed | failed | not run
     seconds: float = 0.0
-    error: str = ""
+    error: str = ""                  # why it failed: the exception, as the notebook shows it
     checks: list[dict] = field(default_factory=list)
+    title: str = ""                  # its title cell: what the learner did there
+    failure: dict = field(default_factory=dict)    # where it failed (step, anchor) and what to do (todo)
+    rendered: bool = False           # <name>.html (nbconvert) is beside the executed .ipynb
 
 
 @dataclass
@@ -105,7 +110,55 @@ def execute(name: str, out_dir: Path, parameters: dict) -> NotebookRun:
     mine = checks.of_notebook(name)
     run.checks = sorted((r for c, r in recorded.items() if c in mine and r["checked_at"] >= started),
                         key=lambda r: r["checked_at"])
+    executed = out_dir / f"{name}.ipynb"
+    if executed.exists():
+        nb = nbformat.read(executed, as_version=4)
+        run.title = _title(nb)
+        if run.status == "failed":
+            run.failure = _failure(nb, run)
+        run.rendered = _render_html(nb, out_dir / f"{name}.html")
     return run
+
+
+def _title(nb) -> str:
+    """The lesson's title cell (papermill puts its own error cell above it on a failure)."""
+    first = next((c.source for c in nb.cells if c.cell_type == "markdown" and c.source.startswith("# ")), "")
+    return first.splitlines()[0].lstrip("# ").strip() if first else ""
+
+
+def _failure(nb, run: NotebookRun) -> dict:
+    """The step that failed (the section heading above the failing cell, and the cell's first line),
+    where to see it in the rendered notebook, and what to do."""
+    index = next((i for i, c in enumerate(nb.cells) if c.cell_type == "code" and any(
+        o.get("output_type") == "error" for o in c.get("outputs", []))), None)
+    if index is None:
+        return {"todo": [f"open notebooks/{run.name}.ipynb in JupyterLab (make lab) and run it to see the error"]}
+    cell, heading = nb.cells[index], ""
+    for above in reversed(nb.cells[:index]):
+        titles = [line.lstrip("#").strip() for line in above.source.splitlines()
+                  if above.cell_type == "markdown" and line.startswith("#")]
+        if titles:
+            heading = titles[-1]
+            break
+    first_line = cell.source.strip().splitlines()[0] if cell.source.strip() else ""
+    red = [f"{line['what']}: {line['fix']}" for c in run.checks if not c["passed"] for line in c["lines"]
+           if not line["ok"] and line["fix"]]
+    todo = red or [f"read the error under that cell in {run.name}.html: the lab's errors say what to do"]
+    todo.append(f"run it again: open notebooks/{run.name}.ipynb (make lab), or run the whole lab (make run)")
+    return {"step": f"{heading}: cell {index + 1}, {first_line}" if heading else f"cell {index + 1}, {first_line}",
+            "anchor": f"cell-id={cell.get('id', '')}" if cell.get("id") else "", "todo": todo}
+
+
+def _render_html(nb, path: Path) -> bool:
+    """The executed notebook as a page to read (nbconvert's lab template): the report links it."""
+    from nbconvert import HTMLExporter
+    try:
+        body, _ = HTMLExporter(template_name="lab").from_notebook_node(nb)
+    except Exception as exc:         # a report without this page is still a report: say why, go on
+        print(f"{path.name}: not rendered ({type(exc).__name__}: {exc})", file=sys.stderr)
+        return False
+    path.write_text(body, encoding="utf-8")
+    return True
 
 
 def run_lab(mode: str = "sandbox", subscription_id: str | None = None, region: str | None = None,

@@ -21,6 +21,7 @@ from azure.mgmt.cognitiveservices import CognitiveServicesManagementClient
 from azure.mgmt.keyvault import KeyVaultManagementClient
 
 from labhelpers import labstate, runner
+from labhelpers.display import esc
 from labhelpers.sandbox import server
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -193,10 +194,15 @@ def test_make_run_writes_a_report_and_exits_zero(lab_run):
     results = json.loads((latest / "results.json").read_text())
     assert results["passed"] and [n["name"] for n in results["notebooks"]] == NOTEBOOKS
     report = (latest / "report.html").read_text()
+    assert "CMK lab run: <span class=\"passed\">passed</span>" in report and "What you did and what it proves" in report
     for notebook in results["notebooks"]:
-        assert f'href="{notebook["name"]}.ipynb"' in report and (latest / f"{notebook['name']}.ipynb").exists()
-        for check in notebook["checks"]:
-            assert f"<code>{check['name']}</code>" in report
+        name = notebook["name"]
+        assert f'href="{name}.html"' in report and f'href="{name}.ipynb"' in report
+        assert (latest / f"{name}.ipynb").exists() and "jp-Notebook" in (latest / f"{name}.html").read_text()
+        for check in notebook["checks"]:                     # each check as the notebook shows it, proven
+            assert esc(f"✅ green {check['title']}: {check['success']}") in report
+    assert "❌" not in report
+    assert f"the lab run passed; report: {latest.resolve() / 'report.html'}" in done.stdout
     assert not server.running_info(latest / "home" / "sandbox")     # the run's sandbox is stopped
 
 
@@ -221,7 +227,14 @@ def test_a_red_check_fails_the_run(tmp_path):
     red = next(line for line in first["checks"][0]["lines"] if not line["ok"])
     assert red["what"] == "region" and red["fix"].startswith("choose one of:")
     assert {n["status"] for n in rest} == {"not run"}
-    assert "failed" in (tmp_path / "latest" / "report.html").read_text()
+    assert first["failure"]["step"].endswith('lab.check("00-setup")')
+    report = (tmp_path / "latest" / "report.html").read_text()
+    assert "CMK lab run: <span class=\"failed\">FAILED</span>" in report and "<b>Failed at:</b>" in report
+    assert "❌ RED Setup" in report and "<details open>" in report and "westcentralus does not offer" in report
+    assert "01-create-key-vault, 02-generate-key" in report                      # what was not run
+    # the terminal: the red line and its fix, not only a count
+    assert "red check 00-setup: Setup" in done.stdout and "region: westcentralus does not offer" in done.stdout
+    assert "what to do: choose one of:" in done.stdout and "the lab run FAILED" in done.stdout
 
 
 def test_nbval_reproduces_a_run_of_the_lab(lab_run, tmp_path):

@@ -49,6 +49,12 @@ class Result:
         return f"{len(red)} of {len(self.lines)} red ({', '.join(red)}): fix them as the table says, " \
                "then run this cell again"
 
+    @classmethod
+    def from_dict(cls, data: dict) -> Result:
+        """A recorded result (`as_dict`) back, so the run report shows it as the notebook did."""
+        return cls(data["name"], data["title"], data["success"], [Line(**line) for line in data["lines"]],
+                   data.get("mode", ""), data["checked_at"])
+
     def as_dict(self) -> dict:
         data = {**asdict(self), "passed": self.passed, "summary": self.summary}
         for line, recorded in zip(self.lines, data["lines"]):
@@ -57,16 +63,18 @@ class Result:
 
     def _table(self) -> tuple[str, str]:
         return display.table(["", "check", "found", "what to do"],
-                             [[display.OK if l.ok else display.FAIL, l.what, l.detail, l.advice] for l in self.lines])
+                             [[display.status(line.ok), line.what, line.detail, line.advice] for line in self.lines])
 
     def text(self) -> str:
-        head = f"{display.OK if self.passed else display.FAIL} {self.title}: {self.summary}"
+        head = f"{display.status(self.passed, 'green', 'RED')} {self.title}: {self.summary}"
         return head + "\n" + "\n".join("  " + row for row in self._table()[0].splitlines())
 
     def html(self) -> str:
+        """Status in words and colour (an emoji alone is an empty box without an emoji font); the table
+        folded when green, open when red."""
         colour = "#0b6e4f" if self.passed else "#b3261e"
         return (f'<div style="border-left:6px solid {colour};padding:4px 10px;margin:6px 0">'
-                f'<div style="font-weight:bold;color:{colour}">{display.OK if self.passed else display.FAIL} '
+                f'<div style="font-weight:bold;color:{colour}">{display.status(self.passed, "green", "RED")} '
                 f'{display.esc(self.title)}: {display.esc(self.summary)}</div>'
                 f'<details{"" if self.passed else " open"}><summary>details</summary>{self._table()[1]}'
                 f'</details></div>')
@@ -124,7 +132,7 @@ def evaluate(name: str) -> Result:
         lines.extend(found.read(current))
     except HttpResponseError as exc:
         code = exc.error.code if exc.error else exc.reason
-        message = (exc.error.message if exc.error else str(exc)).splitlines()[0][:300]
+        message = " ".join((exc.error.message if exc.error else str(exc)).split())   # long ones fold in HTML
         lines.append(Line(False, "reading the state", f"Azure answered {exc.status_code} {code}: {message}",
                           "fix what Azure says, then run this cell again"))
     except ServiceRequestError:
