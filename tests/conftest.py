@@ -182,3 +182,36 @@ def lab_home(tmp_path_factory):
 def group(sandbox):
     """A resource group of the module's own, in eastus: its name."""
     return make_group(sandbox)
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """Debian's Chromium driven by Playwright (no browser download). `make test` installs it when it is
+    missing; without root that cannot happen, and only then are the browser tests skipped."""
+    from browser import CHROMIUM, CHROMIUM_ARGS
+    if not CHROMIUM.exists():
+        if os.geteuid() == 0:
+            pytest.fail(f"{CHROMIUM} is missing: run `make test`, which installs Debian's chromium first")
+        pytest.skip(f"{CHROMIUM} is missing and installing it needs root: sudo apt-get install chromium")
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A failed browser test keeps a screenshot of its page, and names the file in its report."""
+    outcome = yield
+    report = outcome.get_result()
+    page = item.funcargs.get("page") if report.when == "call" and report.failed else None
+    if page is not None:
+        from browser import screenshot
+        try:
+            path = screenshot(page, item.name)
+        except Exception as exc:                   # a closed page: the failure itself still reports
+            report.sections.append(("screenshot", f"none: {exc}"))
+        else:
+            report.sections.append(("screenshot", f"kept at {path}"))
+            print(f"\nscreenshot of the failed page: {path}")
