@@ -230,10 +230,11 @@ def test_a_red_check_fails_the_run(tmp_path):
     assert first["failure"]["step"].endswith('lab.check("00-setup")')
     report = (tmp_path / "latest" / "report.html").read_text()
     assert "CMK lab run: <span class=\"failed\">FAILED</span>" in report and "<b>Failed at:</b>" in report
-    assert "❌ RED Setup" in report and "<details open>" in report and "westcentralus does not offer" in report
+    assert "❌ RED Setup" in report and "<details open>" in report and "are not offered in westcentralus" in report
     assert "01-create-key-vault, 02-generate-key" in report                      # what was not run
     # the terminal: the red line and its fix, not only a count
-    assert "red check 00-setup: Setup" in done.stdout and "region: westcentralus does not offer" in done.stdout
+    assert "red check 00-setup: Setup" in done.stdout
+    assert "region: Foundry resources (kind AIServices, SKU S0) are not offered in westcentralus" in done.stdout
     assert "what to do: choose one of:" in done.stdout and "the lab run FAILED" in done.stdout
 
 
