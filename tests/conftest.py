@@ -184,10 +184,12 @@ def group(sandbox):
     return make_group(sandbox)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium():
     """Debian's Chromium driven by Playwright (no browser download). `make test` installs it when it is
-    missing; without root that cannot happen, and only then are the browser tests skipped."""
+    missing; without root that cannot happen, and only then are the browser tests skipped. Per module:
+    Playwright's sync API runs an event loop in the thread while it lives, and asyncio.run() in the
+    tests that a worker runs after the browser tests must find none."""
     from browser import CHROMIUM, CHROMIUM_ARGS
     if not CHROMIUM.exists():
         if os.geteuid() == 0:
