@@ -16,7 +16,6 @@ _VAULT = ("/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/pr
           "/vaults/{vaultName}")
 _KEY = _VAULT + "/keys/{keyName}"
 KEY_TYPE = "Microsoft.KeyVault/vaults/keys"
-_PERMISSION_KINDS = ("keys", "secrets", "certificates", "storage")
 
 
 def _route(method: str, pattern: str, action: str, type_name: str, name: str):
@@ -121,6 +120,8 @@ def update_access_policy(sb, req, subscriptionId, resourceGroupName, vaultName, 
     sent = (req.json_object().get("properties") or {}).get("accessPolicies")
     if not isinstance(sent, list) or not all(isinstance(e, dict) and e.get("objectId") for e in sent):
         raise errors.ACCESS_POLICY_UPDATE_INVALID()
+    for entry in sent:
+        models.check_permissions(entry.get("permissions") or {})
     policies = [dict(e) for e in loads(vault["properties"]).get("accessPolicies", [])]
     for entry in sent:
         match = next((p for p in policies if _same_principal(p, entry)), None)
@@ -129,7 +130,7 @@ def update_access_policy(sb, req, subscriptionId, resourceGroupName, vaultName, 
                 policies.append(entry)
             continue
         perms = {}
-        for k in _PERMISSION_KINDS:          # names are case-insensitive; kept as first written
+        for k in models.PERMISSIONS:          # names are case-insensitive; kept as first written
             have, given = match.get("permissions", {}).get(k, []), entry.get("permissions", {}).get(k, [])
             lower = {str(p).lower() for p in given}
             perms[k] = (list(given) if kind == "replace" else

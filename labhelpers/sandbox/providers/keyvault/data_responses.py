@@ -84,9 +84,10 @@ def _prepare(sb, req, action: str, permission: str, name: str | None = None, ver
 
 def _paged(req, rows: list, render) -> dict:
     raw_max, raw_skip = req.arg("maxresults"), req.arg("$skiptoken", "0")
-    if raw_max is not None and (not raw_max.isdigit() or not 1 <= int(raw_max) <= _MAX_PAGE):
+    # isdigit() alone takes '²' and '٣', which int() refuses
+    if raw_max is not None and not (raw_max.isascii() and raw_max.isdigit() and 1 <= int(raw_max) <= _MAX_PAGE):
         raise errors.MAXRESULTS_OUT_OF_RANGE(raw_max=raw_max, max_page=_MAX_PAGE)
-    if not raw_skip.isdigit():
+    if not (raw_skip.isascii() and raw_skip.isdigit()):
         raise errors.SKIPTOKEN_INVALID(raw_skip=raw_skip)
     size, skip = int(raw_max or _MAX_PAGE), int(raw_skip)
     page = {"value": [render(r) for r in rows[skip:skip + size]], "nextLink": None}
@@ -100,6 +101,13 @@ def _paged(req, rows: list, render) -> dict:
 def _with_version(req, vault: dict, v: dict) -> dict:
     req.audit["id"] = keys.key_url(vault, v["name"], v["version"])
     return _bundle(vault, v)
+
+
+def _alg(body: dict) -> str | None:
+    alg = body.get("alg")
+    if alg is not None and not isinstance(alg, str):
+        raise errors.PROPERTY_INVALID(name="alg")
+    return alg
 
 
 def _value(body: dict, field: str) -> bytes:
@@ -280,7 +288,7 @@ def _crypto(op: str, action: str, audit_name: str, path: str):
         body = _body(req)
         v = keys.version_row(sb, vault, name, version)
         crypto.usable(sb, v, op)
-        result = transform(v, body.get("alg"), _value(body, "value"))
+        result = transform(v, _alg(body), _value(body, "value"))
         return ok({"kid": keys.key_url(vault, v["name"], v["version"]), "value": b64url(result)})
     handler.__name__ = f"{op}_handler"
     return handler
@@ -298,7 +306,7 @@ def sign(sb, req, name, version):
     body = _body(req)
     v = keys.version_row(sb, vault, name, version)
     crypto.usable(sb, v, "sign")
-    signature = crypto.sign(v, body.get("alg"), _value(body, "value"))
+    signature = crypto.sign(v, _alg(body), _value(body, "value"))
     return ok({"kid": keys.key_url(vault, v["name"], v["version"]), "value": b64url(signature)})
 
 
@@ -308,6 +316,6 @@ def verify(sb, req, name, version):
     body = _body(req)
     v = keys.version_row(sb, vault, name, version)
     crypto.usable(sb, v, "verify")
-    valid = crypto.verify(v, body.get("alg"), _value(body, "digest"),
+    valid = crypto.verify(v, _alg(body), _value(body, "digest"),
                         _value(body, "value"))
     return ok({"value": valid})

@@ -57,6 +57,8 @@ EC_OPS = ["sign", "verify"]
 _ALL_OPS = {"encrypt", "decrypt", "sign", "verify", "wrapKey", "unwrapKey", "import", "release"}
 _RSA_SIZES = (2048, 3072, 4096)
 _MAX_TAGS = 15
+# A NumericDate Key Vault can read: .NET's DateTime, 0001-01-01 to 9999-12-31T23:59:59Z.
+FIRST_DATE, LAST_DATE = -62135596800, 253402300799
 
 
 # ---- naming and lookup ----------------------------------------------------------------------------
@@ -154,6 +156,8 @@ def _attributes_in(body: dict) -> dict:
             value = attrs[field]
             if value is not None and (not isinstance(value, (int, float)) or isinstance(value, bool)):
                 raise errors.DATE_NOT_NUMERIC(field=field)
+            if value is not None and not FIRST_DATE <= value <= LAST_DATE:
+                raise errors.PROPERTY_INVALID(name=f"attributes.{field}")
             out[field] = value
     return out
 
@@ -190,13 +194,18 @@ def _spec(vault: dict, body: dict) -> tuple[str, int | None, str | None]:
         # azure-docs#34948 / #63888: az keyvault key create --kty RSA-HSM on a standard vault
         raise errors.HSM_ON_STANDARD_VAULT()
     if kty.startswith("RSA"):
-        size = body.get("key_size") or 2048
+        size = body.get("key_size")
+        if size is not None and (not isinstance(size, int) or isinstance(size, bool)):
+            raise errors.PROPERTY_INVALID(name="key_size")      # an int32 in the spec: 2048.0 is not one
+        size = size or 2048
         if size not in _RSA_SIZES:
             raise errors.KEY_SIZE_NOT_SUPPORTED(size=size)
         if body.get("public_exponent") not in (None, 65537):
             raise errors.PUBLIC_EXPONENT_NOT_SUPPORTED()
         return kty, size, None
     crv = body.get("crv") or "P-256"
+    if not isinstance(crv, str):
+        raise errors.PROPERTY_INVALID(name="crv")
     if crv not in crypto.CURVES:
         raise errors.CURVE_NOT_SUPPORTED(crv=crv, values=', '.join(crypto.CURVES))
     return kty, None, crv
@@ -255,16 +264,19 @@ def schedule(sb, vault: dict, k: dict) -> None:
     policy = loads(sb.store.one("SELECT policy FROM kv_keys WHERE vault = ? AND key = ?",
                                 (vault["key"], k["key"]))["policy"]) or {}
     newest = latest(sb, vault["key"], k["key"])
-    due = None
-    for a in policy.get("lifetimeActions", []):
-        if a["action"]["type"] != "Rotate" or newest is None:
-            continue
-        trigger = a["trigger"]
-        if "timeAfterCreate" in trigger:
-            due = add_duration(newest["created"], trigger["timeAfterCreate"])
-        elif newest["exp"] is not None:
-            due = newest["exp"] - add_duration(0, trigger["timeBeforeExpiry"])
+    due = None if newest is None else due_after(policy, newest["created"], newest["exp"])
     sb.store.execute("UPDATE kv_keys SET next_rotation = ? WHERE vault = ? AND key = ?", (due, vault["key"], k["key"]))
+
+
+def due_after(policy: dict, created: float, exp: float | None) -> float | None:
+    """When the policy's Rotate trigger fires for a version created then (and expiring at exp)."""
+    for a in policy.get("lifetimeActions", []):
+        if a["action"]["type"] == "Rotate":
+            trigger = a["trigger"]
+            if "timeAfterCreate" in trigger:
+                return add_duration(created, trigger["timeAfterCreate"])
+            return None if exp is None else exp - add_duration(0, trigger["timeBeforeExpiry"])
+    return None
 
 
 # ---- delete / recover / purge ---------------------------------------------------------------------

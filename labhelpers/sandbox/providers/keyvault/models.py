@@ -130,8 +130,35 @@ def _validate_properties(sb, props: dict, *, creating: bool, current: dict | Non
         for p in policies:
             if not isinstance(p, dict) or not p.get("objectId") or not isinstance(p.get("permissions"), dict):
                 raise errors.ACCESS_POLICY_INCOMPLETE()
+            check_permissions(p["permissions"])
             if str(p.get("tenantId", "")).lower() != sb.tenant_id.lower():
                 raise errors.ACCESS_POLICY_TENANT_MISMATCH()
+
+
+# The permission names of each kind: the enums KeyPermissions, SecretPermissions, CertificatePermissions and
+# StoragePermissions of the Permissions object (Microsoft.KeyVault 2026-05-15 openapi.json), matched
+# case-insensitively, as ARM reads enums.
+PERMISSIONS = {
+    "keys": {"all", "encrypt", "decrypt", "wrapkey", "unwrapkey", "sign", "verify", "get", "list", "create", "update",
+             "import", "delete", "backup", "restore", "recover", "purge", "release", "rotate", "getrotationpolicy",
+             "setrotationpolicy"},
+    "secrets": {"all", "get", "list", "set", "delete", "backup", "restore", "recover", "purge"},
+    "certificates": {"all", "get", "list", "delete", "create", "import", "update", "managecontacts", "getissuers",
+                     "listissuers", "setissuers", "deleteissuers", "manageissuers", "recover", "purge", "backup",
+                     "restore"},
+    "storage": {"all", "get", "list", "delete", "set", "update", "regeneratekey", "recover", "purge", "backup",
+                "restore", "setsas", "listsas", "getsas", "deletesas"},
+}
+
+
+def check_permissions(permissions: object) -> None:
+    """An access policy's permissions as the spec types them (an object of arrays of known names), or
+    Azure's 400 for them; what is stored is read by every data-plane call of the vault after."""
+    if not isinstance(permissions, dict) or not all(
+            k in PERMISSIONS and (names is None or isinstance(names, list) and all(
+                isinstance(n, str) and n.lower() in PERMISSIONS[k] for n in names))
+            for k, names in permissions.items()):
+        raise errors.ACCESS_POLICIES_VALUE_INVALID()
 
 
 def _location(body: dict) -> str:
