@@ -131,7 +131,7 @@ def update_access_policy(sb, req, subscriptionId, resourceGroupName, vaultName, 
             continue
         perms = {}
         for k in models.PERMISSIONS:          # names are case-insensitive; kept as first written
-            have, given = match.get("permissions", {}).get(k, []), entry.get("permissions", {}).get(k, [])
+            have, given = (match.get("permissions") or {}).get(k) or [], (entry.get("permissions") or {}).get(k) or []
             lower = {str(p).lower() for p in given}
             perms[k] = (list(given) if kind == "replace" else
                         have + [p for p in given if str(p).lower() not in {str(h).lower() for h in have}]
