@@ -3,7 +3,8 @@ operations: hypothesis draws bodies from the shape of each operation's request i
 specs (each property replaced by any JSON: deep nesting, huge integers, ±Infinity, lone surrogates,
 objects where strings belong) and hostile query values. Every answer must be an Azure-shaped 4xx or
 a success: never a 5xx, never a dropped connection, and what was accepted reads back. Key Vault joins
-with its key, rotation-policy, cryptography and access-policy writes and its paging values."""
+with its vault, key, rotation-policy, cryptography and access-policy writes and its paging values, and the
+Foundry resource (a Cognitive Services account) with its creates and updates."""
 from __future__ import annotations
 
 import json
@@ -165,4 +166,38 @@ def test_key_vault_access_policy_writes_poison_nothing(sandbox, group):
         assert_azure_answer(r)
         r = send("GET", f"{vault.properties.vault_uri}keys?api-version=7.5", None, kv_token)
         assert r.status_code == 200, r.text[:300]               # the learner's own access stays readable
+    run()
+
+
+# ---- Microsoft.KeyVault vaults and Microsoft.CognitiveServices accounts (ARM) -------------------
+
+def test_vault_and_foundry_account_writes(sandbox, group):
+    token = arm_token(sandbox)
+    arm_group = f"{ARM}/subscriptions/{sandbox.subscription_id}/resourceGroups/{group}/providers"
+    vault = {"location": "eastus", "tags": {"a": "b"},
+             "properties": {"tenantId": sandbox.tenant_id, "sku": {"family": "A", "name": "standard"},
+                            "enableRbacAuthorization": True, "softDeleteRetentionInDays": 7,
+                            "enablePurgeProtection": None, "networkAcls": {"defaultAction": "Allow"}}}
+    vault_paths = [("location",), ("tags",), ("properties",), *[("properties", k) for k in vault["properties"]],
+                   ("properties", "sku", "name"), ("properties", "accessPolicies")]
+    account = {"location": "eastus", "kind": "AIServices", "sku": {"name": "S0"}, "identity": {"type": "SystemAssigned"},
+               "tags": {"a": "b"}, "properties": {"customSubDomainName": "x", "disableLocalAuth": True,
+                                                  "publicNetworkAccess": "Enabled", "encryption": None}}
+    account_paths = [(k,) for k in account] + [("sku", "name"), ("identity", "type")] + [
+        ("properties", k) for k in account["properties"]] + [("properties", "allowProjectManagement")]
+
+    @FEWER
+    @given(vault_body=mutations(vault, vault_paths), account_body=mutations(account, account_paths),
+           method=st.sampled_from(["PUT", "PATCH"]))
+    def run(vault_body, account_body, method):
+        name = unique("kv")
+        url = f"{arm_group}/Microsoft.KeyVault/vaults/{name}?api-version=2024-11-01"
+        assert_azure_answer(send("PUT", url, vault_body, token))
+        assert_azure_answer(send("GET", url, None, token))
+        sub = unique("ais-")
+        url = f"{arm_group}/Microsoft.CognitiveServices/accounts/{sub}?api-version=2025-06-01"
+        assert_azure_answer(send("PUT", url, account_body.replace('"customSubDomainName": "x"',
+                                                                  f'"customSubDomainName": "{sub}"'), token))
+        assert_azure_answer(send(method, url, account_body, token))
+        assert_azure_answer(send("GET", url, None, token))
     run()
