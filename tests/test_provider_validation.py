@@ -4,6 +4,7 @@ half-valid is stored to break the calls after it (the findings of issue #9)."""
 from __future__ import annotations
 
 import json
+import uuid
 
 import pytest
 import requests
@@ -157,3 +158,25 @@ def test_an_access_policy_azure_cannot_read_is_refused_and_poisons_nothing(sandb
                  {"location": "eastus", "properties": {"tenantId": sandbox.tenant_id,
                                                        "sku": {"family": "A", "name": "standard"},
                                                        "accessPolicies": [bad]}}), 400, "BadRequest")
+
+
+# ---- strings the ARM specs type as strings ---------------------------------------------------------
+
+def test_an_object_where_arm_wants_a_string_is_400_and_not_stored(sandbox, group):
+    """Regression: an object in managedBy or in a role assignment's description/condition was stored,
+    and the reads after it were 500."""
+    rg = unique("rg-")
+    path = f"/subscriptions/{sandbox.subscription_id}/resourcegroups/{rg}"
+    refused(_arm(sandbox, "PUT", path, {"location": "eastus", "managedBy": {"id": "x"}}), 400, "InvalidRequestContent")
+    assert _arm(sandbox, "GET", path).status_code == 404
+    scope = f"/subscriptions/{sandbox.subscription_id}/resourceGroups/{group}"
+    reader = f"{scope}/providers/Microsoft.Authorization/roleDefinitions/acdd72a7-3385-48ef-bd42-f606fba81ae7"
+    for prop in ("description", "condition"):
+        body = {"properties": {"roleDefinitionId": reader, "principalId": sandbox.learner_object_id, prop: {"a": 1}}}
+        r = requests.put(f"{ARM}{scope}/providers/Microsoft.Authorization/roleAssignments/{uuid.uuid4()}"
+                         "?api-version=2022-04-01", json=body, timeout=60,
+                         headers={"Authorization": f"Bearer {arm_token(sandbox)}"})
+        refused(r, 400, "InvalidRequestContent")
+    listing = requests.get(f"{ARM}{scope}/providers/Microsoft.Authorization/roleAssignments?api-version=2022-04-01",
+                           headers={"Authorization": f"Bearer {arm_token(sandbox)}"}, timeout=60)
+    assert listing.status_code == 200
