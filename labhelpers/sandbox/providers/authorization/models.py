@@ -122,7 +122,7 @@ def create_assignment(sb, caller, scope: str, name: str, body: dict, api_version
     role_id = _required(props, "roleDefinitionId").rstrip("/").rsplit("/", 1)[-1]
     principal_id = _required(props, "principalId")
     if not _GUID.match(principal_id):
-        raise errors.PRINCIPAL_ID_INVALID()
+        raise errors.PRINCIPAL_ID_INVALID(principal_id=principal_id)
     if not _GUID.match(role_id) or role_id.lower() not in rbac.builtin_roles():
         raise errors.ASSIGNED_ROLE_DEFINITION_UNKNOWN(role_id=role_id)
     principal = directory.get(sb, principal_id)
