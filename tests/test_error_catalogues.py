@@ -21,9 +21,9 @@ NAMES = sorted(p.name for p in PROVIDERS.iterdir() if (p / "__init__.py").exists
 # carry their condition (KeyVaultNotFound, ...) as the error's code or detail.
 BUILDS_ITS_OWN = {"cognitiveservices/cmk.py": 1}
 # Providers whose catalogue still has entries whose source was not recorded (issue #13, being cited).
-PENDING = {"cognitiveservices", "keyvault"}
+PENDING = {"keyvault"}
 # A source names where the words were seen (an issue or pull request, facts §, a spec, a Learn page) or says "ours".
-CITATION = re.compile(r"^ours\b|#\d+|facts §|\bspec\b|learn\.microsoft\.com|\.md\b|recording")
+CITATION = re.compile(r"^ours\b|#\d+|facts §|\bspec\b|learn\.microsoft\.com|\.md\b|recording|\bquote")
 
 
 def _entries(provider: str) -> dict[str, Error]:
