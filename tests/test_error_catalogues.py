@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from labhelpers.sandbox.errors import UNCITED, AzureError, Error
+from labhelpers.sandbox.errors import AzureError, Error
 
 PROVIDERS = Path(__file__).resolve().parent.parent / "labhelpers" / "sandbox" / "providers"
 # Microsoft Graph answers in its own error shape (GraphError, graph/responses.py); its catalogue is to come.
@@ -20,8 +20,6 @@ NAMES = sorted(p.name for p in PROVIDERS.iterdir() if (p / "__init__.py").exists
 # The one place a provider builds an AzureError from a code of its own: the Foundry resource's key checks
 # carry their condition (KeyVaultNotFound, ...) as the error's code or detail.
 BUILDS_ITS_OWN = {"cognitiveservices/cmk.py": 1}
-# Providers whose catalogue still has entries whose source was not recorded (issue #13, being cited).
-PENDING = {"keyvault"}
 # A source names where the words were seen (an issue or pull request, facts §, a spec, a Learn page) or says "ours".
 CITATION = re.compile(r"^ours\b|#\d+|facts §|\bspec\b|learn\.microsoft\.com|\.md\b|recording|\bquote")
 
@@ -55,8 +53,8 @@ def test_the_provider_raises_only_catalogued_errors_and_uses_them_all(provider):
     assert set(_entries(provider)) - used == set()
 
 
-@pytest.mark.parametrize("provider", [name for name in NAMES if name not in PENDING])
+@pytest.mark.parametrize("provider", NAMES)
 def test_every_entry_cites_its_source_or_says_it_is_ours(provider):
     uncited = {name: entry.source for name, entry in _entries(provider).items()
-               if entry.source == UNCITED or not CITATION.search(entry.source)}
+               if not CITATION.search(entry.source)}
     assert uncited == {}

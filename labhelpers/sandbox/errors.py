@@ -33,14 +33,13 @@ class AzureError(Exception):
         return {"error": err}
 
 
-UNCITED = "uncited: the wording the sandbox has used; its source was not recorded beside it"
-
-
 @dataclass(frozen=True)
 class Error:
     """One entry of a provider's error catalogue (its errors.py): the status, Azure's error code, the
     message as a `str.format` template of the fields the caller passes, where that wording was taken
-    from, and the inner error code Azure adds (Key Vault's `innererror.code`), if any."""
+    from (an issue quoting Azure's answer, facts §, a spec, a Learn page; or "ours: ..." where Azure's
+    answer is not documented and the words are the sandbox's), and the inner error code Azure adds
+    (Key Vault's `innererror.code`), if any."""
     status: int
     code: str
     message: str

@@ -126,7 +126,7 @@ def _validate_properties(sb, props: dict, *, creating: bool, current: dict | Non
     policies = props.get("accessPolicies")
     if policies is not None:
         if not isinstance(policies, list) or len(policies) > 1024:
-            raise errors.ACCESS_POLICIES_INVALID()
+            raise errors.ACCESS_POLICIES_VALUE_INVALID()
         for p in policies:
             if not isinstance(p, dict) or not p.get("objectId") or not isinstance(p.get("permissions"), dict):
                 raise errors.ACCESS_POLICY_INCOMPLETE()
