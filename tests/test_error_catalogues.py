@@ -11,12 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from labhelpers.sandbox.errors import AzureError, Error
+from labhelpers.sandbox.errors import AzureError, Error, GraphError
 
 PROVIDERS = Path(__file__).resolve().parent.parent / "labhelpers" / "sandbox" / "providers"
-# Microsoft Graph answers in its own error shape (GraphError, graph/responses.py); its catalogue is to come.
-NOT_YET = {"graph"}
-NAMES = sorted(p.name for p in PROVIDERS.iterdir() if (p / "__init__.py").exists() and p.name not in NOT_YET)
+NAMES = sorted(p.name for p in PROVIDERS.iterdir() if (p / "__init__.py").exists())
 # The one place a provider builds an AzureError from a code of its own: the Foundry resource's key checks
 # carry their condition (KeyVaultNotFound, ...) as the error's code or detail.
 BUILDS_ITS_OWN = {"cognitiveservices/cmk.py": 1}
@@ -40,13 +38,16 @@ def test_every_entry_is_complete_and_renders(provider):
         assert all(f"<{field}>" in error.message for field in entry.fields()), name
         if entry.inner:
             assert error.body()["error"]["innererror"] == {"code": entry.inner}
+        if provider == "graph":      # Graph's own shape: an innerError with the request's id and date
+            assert isinstance(error, GraphError) and set(error.body()["error"]["innerError"]) == \
+                {"date", "request-id", "client-request-id"}, name
 
 
 @pytest.mark.parametrize("provider", NAMES)
 def test_the_provider_raises_only_catalogued_errors_and_uses_them_all(provider):
     sources = {p.relative_to(PROVIDERS).as_posix(): p.read_text() for p in (PROVIDERS / provider).glob("*.py")
                if p.name != "errors.py"}
-    built = {path: len(re.findall(r"\bAzureError\(", text)) for path, text in sources.items()}
+    built = {path: len(re.findall(r"\b(?:Azure|Graph)Error\(", text)) for path, text in sources.items()}
     assert {path: n for path, n in built.items() if n} == {k: v for k, v in BUILDS_ITS_OWN.items()
                                                            if k.startswith(provider + "/")}
     used = set(re.findall(r"\berrors\.([A-Z][A-Z0-9_]+)\b", "\n".join(sources.values())))

@@ -13,7 +13,7 @@ import uuid
 from urllib.parse import parse_qsl, urlencode
 
 from . import catalog, directory, rbac, registry, timing
-from .errors import AzureError
+from .errors import AzureError, GraphError
 from .http import Request, Response
 from .routing import ARM, COGNITIVE, GRAPH, KEYVAULT, NotFoundRoute, Router
 from .store import damage
@@ -166,7 +166,8 @@ def _not_found(req: Request) -> AzureError:
         return AzureError(404, "404", "Resource not found")
     if req.plane == "graph":
         segment = next((s for s in req.path.split("/")[2:] if s), req.path.strip("/"))
-        return AzureError(400, "BadRequest", f"Resource not found for the segment '{segment}'.")
+        # Graph's words and shape (microsoftgraph/microsoft-graph-docs#1914)
+        return GraphError(400, "BadRequest", f"Resource not found for the segment '{segment}'.")
     m = re.search(r"/providers/([^/]+)/(.+)$", req.path, re.I)
     if m:
         # The type named in full, nested types included: vaults/secrets for …/vaults/{v}/secrets/{s}
@@ -218,7 +219,7 @@ def _unauthenticated(sb, req: Request, err: TokenError) -> AzureError:
                     "audience": "Access token validation failure. Invalid audience.",
                     "invalid": "Access token validation failure.",
                     "tenant": "Access token validation failure. Invalid issuer."}
-        return AzureError(401, "InvalidAuthenticationToken", messages[err.kind],
+        return GraphError(401, "InvalidAuthenticationToken", messages[err.kind],
                           headers={"WWW-Authenticate": 'Bearer realm="", authorization_uri='
                                                        '"https://login.microsoftonline.com/common/oauth2/authorize", '
                                                        'client_id="00000003-0000-0000-c000-000000000000"'})

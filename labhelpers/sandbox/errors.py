@@ -2,7 +2,9 @@
 the JSON body Azure sends (`{"error": {"code", "message", ...}}`) with the same status code."""
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from string import Formatter
 
 
@@ -33,22 +35,37 @@ class AzureError(Exception):
         return {"error": err}
 
 
+class GraphError(AzureError):
+    """Microsoft Graph's error body: code, message and innerError (date, request-id, client-request-id), as
+    Graph answers (microsoftgraph/microsoft-graph-explorer-v4#3330, microsoftgraph/microsoft-graph-docs#18714)."""
+
+    def body(self) -> dict:
+        request_id = str(uuid.uuid4())
+        return {"error": {"code": self.code, "message": self.message, "innerError": {
+            "date": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S"), "request-id": request_id,
+            "client-request-id": request_id}}}
+
+
 @dataclass(frozen=True)
 class Error:
     """One entry of a provider's error catalogue (its errors.py): the status, Azure's error code, the
     message as a `str.format` template of the fields the caller passes, where that wording was taken
     from (an issue quoting Azure's answer, facts §, a spec, a Learn page; or "ours: ..." where Azure's
     answer is not documented and the words are the sandbox's), and the inner error code Azure adds
-    (Key Vault's `innererror.code`), if any."""
+    (Key Vault's `innererror.code`), if any; `shape` is the error's body (GraphError for Microsoft Graph).
+    Each provider's errors.py is a list of these, one a refusal. In a source, "facts §" is
+    shared/reference/azure-behavior-facts.md, "FS" the foundry-samples repository, "#N" an issue or pull
+    request of the repository named."""
     status: int
     code: str
     message: str
     source: str
     inner: str | None = None
+    shape: type[AzureError] = AzureError
 
     def __call__(self, *, details: list[dict] | None = None, headers: dict[str, str] | None = None,
                  **fields: object) -> AzureError:
-        return AzureError(self.status, self.code, self.message.format(**fields), details=details, headers=headers,
+        return self.shape(self.status, self.code, self.message.format(**fields), details=details, headers=headers,
                           innererror={"code": self.inner} if self.inner else None)
 
     def fields(self) -> set[str]:

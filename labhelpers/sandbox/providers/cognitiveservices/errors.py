@@ -1,8 +1,6 @@
-"""Cognitive Services' error answers, in one place: each one with its HTTP status, Azure's error code,
-the message (a template of the fields the raiser passes) and where its wording was taken from. "facts §"
-is shared/reference/azure-behavior-facts.md; "ours" marks words of the sandbox's own where Azure's are
-not documented (docs/cognitive-services-cmk.md). The key checks' own problem codes
-(KeyVaultNotFound, ...) are raised by cmk.py as the details of these answers."""
+"""Cognitive Services' error catalogue: one `sandbox.errors.Error` a refusal (the sandbox's own words:
+docs/cognitive-services-cmk.md). The key checks' problem codes (KeyVaultNotFound, ...) are raised by cmk.py
+as the details of these answers."""
 from __future__ import annotations
 
 from ...errors import Error

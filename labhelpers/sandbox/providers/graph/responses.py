@@ -11,30 +11,14 @@ Authorization_RequestDenied, as Graph answers an app without Directory.Read.All.
 from __future__ import annotations
 
 import re
-import uuid
-from datetime import datetime, timezone
 
 from ... import catalog, directory
-from ...errors import AzureError
-from ...http import ok
+from ...http import Response, ok
 from ...routing import GRAPH
+from . import errors
 
 HOST = "https://graph.microsoft.com"
 VERSIONS = catalog.table_versions("graph.microsoft.com")       # in the path: /v1.0/…, /beta/…
-
-
-class GraphError(AzureError):
-    """Graph's error body: code, message and innerError (date, request-id, client-request-id)."""
-
-    def body(self) -> dict:
-        request_id = str(uuid.uuid4())
-        return {"error": {"code": self.code, "message": self.message, "innerError": {
-            "date": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S"), "request-id": request_id,
-            "client-request-id": request_id}}}
-
-
-def error(status: int, code: str, message: str) -> GraphError:
-    return GraphError(status, code, message)
 
 
 def _route(method: str, pattern: str):
@@ -81,14 +65,16 @@ def _entity(req, kind: str, body: dict) -> dict:
     return {"@odata.context": f"{HOST}/{version}/$metadata#{kind}/$entity", **body}
 
 
+def _one(req, kind: str, key: str, found: directory.Principal | None, render) -> Response:
+    """The object found, in `kind`'s shape, or Graph's 404 naming what was asked for."""
+    if found is None:
+        raise errors.NOT_FOUND(name=key)
+    return ok(_entity(req, kind, render(found)))
+
+
 def _reader(req) -> None:
     if not req.caller.is_user:
-        raise error(403, "Authorization_RequestDenied", "Insufficient privileges to complete the operation.")
-
-
-def _not_found(name: str) -> AzureError:
-    return error(404, "Request_ResourceNotFound", f"Resource '{name}' does not exist or one of its queried "
-                                                  "reference-property objects are not present.")
+        raise errors.ACCESS_DENIED()
 
 
 # ---- $filter: the forms clients send ------------------------------------------------------------------
@@ -114,9 +100,7 @@ def _matcher(expression: str | None):
     if m:
         field, value = m.group(1), m.group(2).replace("''", "'")
         return lambda e: str(_field(e, field) or "").lower().startswith(value.lower())
-    raise error(400, "Request_UnsupportedQuery", f"Unsupported or invalid query filter clause specified: "
-                                                 f"'{expression}'. The sandbox evaluates 'x eq', "
-                                                 "'x/any(c:c eq)' and 'startswith(x,)'.")
+    raise errors.FILTER_UNSUPPORTED(expression=expression)
 
 
 def _field(entity: dict, name: str):
@@ -132,7 +116,7 @@ def _principals(sb, kind: str) -> list[directory.Principal]:
 @_route("GET", "/me")
 def me(sb, req):
     if not req.caller.is_user:
-        raise error(400, "BadRequest", "/me request is only valid with delegated authentication flow.")
+        raise errors.ME_NEEDS_DELEGATED()
     return ok(_entity(req, "users", user_json(req.caller)))
 
 
@@ -149,9 +133,7 @@ def get_user(sb, req, idOrUpn):
     key = idOrUpn[7:-2] if idOrUpn.startswith("users('") else idOrUpn
     found = next((p for p in _principals(sb, "User")
                   if key.lower() in (p.object_id.lower(), (p.upn or "").lower())), None)
-    if found is None:
-        raise _not_found(key)
-    return ok(_entity(req, "users", user_json(found)))
+    return _one(req, "users", key, found, user_json)
 
 
 @_route("GET", "/servicePrincipals")
@@ -166,27 +148,20 @@ def list_service_principals(sb, req):
 def get_service_principal(sb, req, id):
     _reader(req)
     found = directory.get(sb, id)
-    if found is None or found.is_user:
-        raise _not_found(id)
-    return ok(_entity(req, "servicePrincipals", service_principal_json(found)))
+    return _one(req, "servicePrincipals", id, None if found is None or found.is_user else found,
+                service_principal_json)
 
 
 @_route("GET", "/servicePrincipals(appId='{appId}')")
 def get_service_principal_by_app_id(sb, req, appId):
     _reader(req)
-    found = directory.find(sb, client_id=appId)
-    if found is None:
-        raise _not_found(appId)
-    return ok(_entity(req, "servicePrincipals", service_principal_json(found)))
+    return _one(req, "servicePrincipals", appId, directory.find(sb, client_id=appId), service_principal_json)
 
 
 @_route("GET", "/directoryObjects/{id}")
 def get_directory_object(sb, req, id):
     _reader(req)
-    found = directory.get(sb, id)
-    if found is None:
-        raise _not_found(id)
-    return ok(_entity(req, "directoryObjects", _typed(found)))
+    return _one(req, "directoryObjects", id, directory.get(sb, id), _typed)
 
 
 @_route("POST", "/directoryObjects/getByIds")
@@ -196,8 +171,7 @@ def get_by_ids(sb, req):
     body = req.json_object()
     ids, types = body.get("ids"), body.get("types")
     if not isinstance(ids, list) or not ids:
-        raise error(400, "Request_BadRequest", "Invalid value specified for property 'ids' of resource "
-                                               "'directoryObject': a non-empty list of ids is required.")
+        raise errors.IDS_REQUIRED()
     wanted = {str(t).lower() for t in types} if types else None
     found = [_typed(p) for p in (directory.get(sb, str(i)) for i in ids) if p is not None]
     if wanted is not None:

@@ -1,7 +1,5 @@
-"""Key Vault's error answers, in one place: each one with its HTTP status, Azure's error code, the
-message (a template of the fields the raiser passes) and where its wording was taken from. "facts §"
-is shared/reference/azure-behavior-facts.md; "ours" marks words of the sandbox's own where Azure's are
-not documented (docs/key-vault.md)."""
+"""Key Vault's error catalogue, both planes: one `sandbox.errors.Error` a refusal (the sandbox's own
+words: docs/key-vault.md)."""
 from __future__ import annotations
 
 from ...errors import Error
