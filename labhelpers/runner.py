@@ -165,7 +165,7 @@ def run_lab(mode: str = "sandbox", subscription_id: str | None = None, region: s
             runs_dir: Path = ROOT / "runs", home: Path | None = None,
             notebooks: list[str] | None = None, names: dict | None = None, rbac_delay: float = 0.0) -> LabRun:
     """`names`: papermill parameters naming the resources (labhelpers/rehearsal.py); `notebooks`: a
-    subset, in the lab's order (without 06-cleanup the resources stay)."""
+    subset, in the lab's order (without 99-cleanup the resources stay)."""
     started = datetime.now()
     folder = runs_dir / started.strftime("%Y%m%d-%H%M%S")
     while folder.exists():                       # two runs in one second

@@ -9,14 +9,11 @@ from __future__ import annotations
 import argparse
 import sys
 
-from azure.core.exceptions import HttpResponseError
 from azure.identity import DefaultAzureCredential
-from azure.mgmt.cognitiveservices import CognitiveServicesManagementClient
-from azure.mgmt.keyvault import KeyVaultManagementClient
-from azure.mgmt.resource.resources import ResourceManagementClient
 
-from . import connection, naming
-from .refusals import describe
+from . import naming
+from .classroom.azure import ClassSubscription, group_of
+from .classroom.sweep import Outcome, purge_deleted
 
 ACCOUNTS, VAULTS = "microsoft.cognitiveservices/accounts", "microsoft.keyvault/vaults"
 
@@ -26,45 +23,30 @@ def _mine(tags: dict | None, learner: str) -> bool:
     return found.get(naming.TAG_LAB) == naming.LAB_TAG_VALUE and found.get(naming.TAG_LEARNER) == learner
 
 
-def _part(resource_id: str, name: str) -> str:
-    parts = resource_id.split("/")
-    return parts[[p.lower() for p in parts].index(name.lower()) + 1]
-
-
 def sweep(credential, subscription_id: str) -> list[str]:
-    """Delete and purge what the lab made for the signed-in principal; one line per thing done."""
-    learner = connection.token_claims(credential)["oid"]
-    resources = ResourceManagementClient(credential, subscription_id)
-    cs = CognitiveServicesManagementClient(credential, subscription_id)
-    kv = KeyVaultManagementClient(credential, subscription_id)
-    done = []
+    """Delete and purge what the lab made for the signed-in principal; one line per thing done. The purge
+    is the class sweep's (labhelpers/classroom/sweep.py), limited to what is tagged as yours."""
+    subscription = ClassSubscription(subscription_id, credential)
+    learner, resources = subscription.object_id, subscription.resources
+    done: list[str] = []
     tagged = [r for r in resources.resources.list() if _mine(r.tags, learner)]
     for kind in (ACCOUNTS, VAULTS):                   # the Foundry resources first: they use the keys
         for r in (r for r in tagged if r.type.lower() == kind):
-            group = _part(r.id, "resourceGroups")
+            group = group_of(r.id)
             if kind == ACCOUNTS:
-                cs.accounts.begin_delete(group, r.name).result()
+                subscription.cognitive.accounts.begin_delete(group, r.name).result()
             else:
-                kv.vaults.delete(group, r.name)
+                subscription.vaults.vaults.delete(group, r.name)
             done.append(f"deleted {r.type} {r.name} (group {group})")
     for group in resources.resource_groups.list():
         if _mine(group.tags, learner) and not list(resources.resources.list_by_resource_group(group.name)):
             resources.resource_groups.begin_delete(group.name).result()
             done.append(f"deleted resource group {group.name}")
-    for account in cs.deleted_accounts.list():
-        if _mine(account.tags, learner):
-            group = _part(account.id, "resourceGroups")
-            cs.deleted_accounts.begin_purge(account.location, group, account.name).result()
-            done.append(f"purged Foundry resource {account.name}")
-    for vault in kv.vaults.list_deleted():
-        if _mine(vault.properties.tags, learner):
-            try:
-                kv.vaults.begin_purge_deleted(vault.name, vault.properties.location).result()
-                done.append(f"purged key vault {vault.name}")
-            except HttpResponseError as refusal:
-                done.append(f"key vault {vault.name} stays soft-deleted until "
-                            f"{vault.properties.scheduled_purge_date:%Y-%m-%d}: {describe(refusal)}")
-    return done
+    outcome = Outcome()
+    purge_deleted(subscription, lambda _id, tags: _mine(tags, learner), outcome, progress=done.append)
+    done += [f"key vault {vault} stays soft-deleted until {released}: purge protection keeps it until then"
+             for vault, released in outcome.held]
+    return done + [f"failed: {failure}" for failure in outcome.failed]
 
 
 def main(argv: list[str] | None = None) -> int:

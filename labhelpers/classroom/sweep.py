@@ -68,9 +68,17 @@ def execute(subscription: ClassSubscription, found: Plan, progress=print) -> Out
         except HttpResponseError as exc:
             outcome.failed.append(f"resource group {group.name}: {exc.reason} {exc.error.code if exc.error else ''}")
 
-    def ours(resource_id: str, resource_tags) -> bool:
-        return tags.is_lab(resource_tags) or group_of(resource_id).lower() in swept
+    purge_deleted(subscription, lambda resource_id, resource_tags: tags.is_lab(resource_tags)
+                  or group_of(resource_id).lower() in swept, outcome, progress)
+    outcome.still_billed += [f"resource group {g.name} (kept)" for g, _ in found.kept]
+    outcome.still_billed += [f"resource group {g.name} (delete failed)" for g, _ in found.groups
+                             if g.name not in outcome.deleted]
+    return outcome
 
+
+def purge_deleted(subscription: ClassSubscription, ours, outcome: Outcome, progress=print) -> None:
+    """Purge the soft-deleted Foundry resources and vaults that `ours(resource_id, tags)` claims; the vaults
+    purge protection holds are listed in `outcome.held` with the day Azure purges them itself."""
     for account in subscription.cognitive.deleted_accounts.list():
         if not ours(account.id, account.tags):
             continue
@@ -94,13 +102,9 @@ def execute(subscription: ClassSubscription, found: Plan, progress=print) -> Out
         try:
             subscription.vaults.vaults.begin_purge_deleted(vault.name, properties.location).result()
             outcome.purged.append(f"key vault {vault.name}")
+            progress(f"purged key vault {vault.name}")
         except HttpResponseError as exc:
             outcome.failed.append(f"purge of key vault {vault.name}: {exc.error.code if exc.error else exc.reason}")
-
-    outcome.still_billed += [f"resource group {g.name} (kept)" for g, _ in found.kept]
-    outcome.still_billed += [f"resource group {g.name} (delete failed)" for g, _ in found.groups
-                             if g.name not in outcome.deleted]
-    return outcome
 
 
 def summary(outcome: Outcome) -> str:
