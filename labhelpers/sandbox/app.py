@@ -10,6 +10,7 @@ import sqlite3
 import time
 import traceback
 import uuid
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, urlencode
 
 from . import catalog, directory, rbac, registry, timing
@@ -18,6 +19,9 @@ from .http import Request, Response
 from .routing import ARM, COGNITIVE, GRAPH, KEYVAULT, NotFoundRoute, Router
 from .store import damage
 from .tokens import TokenError
+
+if TYPE_CHECKING:
+    from .context import Sandbox
 
 log = logging.getLogger("labhelpers.sandbox")
 
@@ -76,7 +80,7 @@ def plane_of(host: str) -> tuple[str, str] | None:
     return None
 
 
-def host_exists(sb, host: str) -> bool:
+def host_exists(sb: Sandbox, host: str) -> bool:
     """A data-plane host exists only while its vault or account does, as with DNS."""
     found = plane_of(host)
     if found is None:
@@ -86,7 +90,7 @@ def host_exists(sb, host: str) -> bool:
     return check(sb, label) if check else True
 
 
-def handle(sb, req: Request) -> Response:
+def handle(sb: Sandbox, req: Request) -> Response:
     started = time.perf_counter()
     found = plane_of(req.host)
     req.plane, req.host_label = found if found else ("", "")
@@ -121,7 +125,7 @@ def handle(sb, req: Request) -> Response:
     return resp
 
 
-def _dispatch(sb, req: Request) -> Response:
+def _dispatch(sb: Sandbox, req: Request) -> Response:
     _authenticate(sb, req)       # before routing, as Azure does: an anonymous caller learns nothing
     try:
         route, params = ROUTERS[req.plane].match(req.method, req.path)
@@ -178,7 +182,7 @@ def _not_found(req: Request) -> AzureError:
     return AzureError(404, "NotFound", f"The requested URI '{req.raw_path}' was not found.")
 
 
-def _authenticate(sb, req: Request) -> None:
+def _authenticate(sb: Sandbox, req: Request) -> None:
     auth = req.headers.get("authorization", "")
     token = auth[7:].strip() if auth[:7].lower() == "bearer " else ""
     try:
@@ -192,7 +196,7 @@ def _authenticate(sb, req: Request) -> None:
         raise _unauthenticated(sb, req, TokenError("invalid", "the token's principal no longer exists"))
 
 
-def _unauthenticated(sb, req: Request, err: TokenError) -> AzureError:
+def _unauthenticated(sb: Sandbox, req: Request, err: TokenError) -> AzureError:
     tenant = sb.tenant_id
     if req.plane == "keyvault":
         # As observed from the real service (facts §B5); the SDK takes the tenant from either login host.
@@ -248,7 +252,7 @@ def _unauthenticated(sb, req: Request, err: TokenError) -> AzureError:
                       headers={"WWW-Authenticate": challenge})
 
 
-def _login(sb, req: Request) -> Response:
+def _login(sb: Sandbox, req: Request) -> Response:
     """Enough of Entra ID for a verifier: OpenID metadata and the token signing keys (JWKS)."""
     tenant = sb.tenant_id
     path = req.path.rstrip("/")

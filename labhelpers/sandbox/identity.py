@@ -4,8 +4,12 @@ or `resource_id` (async client) pick a managed identity of the sandbox."""
 from __future__ import annotations
 
 import hmac
+from typing import TYPE_CHECKING
 
 from . import directory
+
+if TYPE_CHECKING:
+    from .context import Sandbox
 
 API_VERSION = "2019-08-01"
 # Audiences Entra ID would issue tokens for in this lab (resource = scope minus /.default).
@@ -19,7 +23,7 @@ RESOURCES = {
 }
 
 
-def token_response(sb, query: dict[str, str], headers: dict[str, str]) -> tuple[int, dict]:
+def token_response(sb: Sandbox, query: dict[str, str], headers: dict[str, str]) -> tuple[int, dict]:
     """(status, JSON body) for GET {IDENTITY_ENDPOINT}?api-version=…&resource=…"""
     secret = sb.meta("identity_header")
     given = headers.get("x-identity-header", "")
@@ -43,7 +47,7 @@ def token_response(sb, query: dict[str, str], headers: dict[str, str]) -> tuple[
                  "token_type": "Bearer", "client_id": principal.app_id}
 
 
-def _select(sb, query: dict[str, str]):
+def _select(sb: Sandbox, query: dict[str, str]):
     for key, field in (("client_id", "client_id"), ("object_id", "object_id"), ("principal_id", "object_id"),
                        ("mi_res_id", "mi_resource_id"), ("msi_res_id", "mi_resource_id"),
                        ("resource_id", "mi_resource_id")):

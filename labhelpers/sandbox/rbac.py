@@ -13,9 +13,13 @@ import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import conditions, registry
 from .errors import AzureError
+
+if TYPE_CHECKING:
+    from .context import Sandbox
 
 registry.schema("""
 CREATE TABLE IF NOT EXISTS role_assignments (
@@ -82,7 +86,7 @@ def role_conditions(role_id: str, action: str, data: bool) -> tuple[str, ...] | 
     return found or None
 
 
-def principal_ids(sb, principal_id: str) -> list[str]:
+def principal_ids(sb: Sandbox, principal_id: str) -> list[str]:
     """The principal and the groups it belongs to: whose role assignments apply to it."""
     from . import directory
     return [principal_id.lower(), *directory.groups_of(sb, principal_id)]
@@ -111,7 +115,7 @@ def _allows(condition: str, action: str, attributes: dict) -> bool:
     return not condition or conditions.holds(condition, action, attributes, lambda p, a: bool(_pattern(p).match(a)))
 
 
-def evaluate(sb, principal_id: str, action: str, scope: str, *, data: bool,
+def evaluate(sb: Sandbox, principal_id: str, action: str, scope: str, *, data: bool,
              attributes: dict | None = None) -> Decision:
     """ABAC: a block's condition (the role definition's) and the assignment's condition must hold
     for the request's attributes; an unsupported condition denies (conditions.py)."""
@@ -130,7 +134,7 @@ def evaluate(sb, principal_id: str, action: str, scope: str, *, data: bool,
     return Decision(False, None)
 
 
-def require_arm(sb, caller, action: str, scope: str, attributes: dict | None = None) -> None:
+def require_arm(sb: Sandbox, caller, action: str, scope: str, attributes: dict | None = None) -> None:
     """403 AuthorizationFailed, in Azure's words (facts §D2), unless the caller may do `action`."""
     if evaluate(sb, caller.object_id, action, scope, data=False, attributes=attributes).allowed:
         return
@@ -152,7 +156,7 @@ def _under(scope: str) -> tuple:
     return key, len(key) + 1, key + "/"
 
 
-def has_assignment_under(sb, principal_id: str, scope: str) -> bool:
+def has_assignment_under(sb: Sandbox, principal_id: str, scope: str) -> bool:
     """Does the principal hold any effective role at `scope` or below (or at the root)?"""
     ids = principal_ids(sb, principal_id)
     return sb.store.one(f"SELECT 1 FROM role_assignments WHERE {_in(ids)} AND effective <= ? "
@@ -160,7 +164,7 @@ def has_assignment_under(sb, principal_id: str, scope: str) -> bool:
                         (*ids, sb.clock.now(), *_under(scope))) is not None
 
 
-def delete_assignments_under(sb, scope: str) -> int:
+def delete_assignments_under(sb: Sandbox, scope: str) -> int:
     """Remove the assignments at `scope` and below (a deleted resource takes its assignments with it;
     soft-deleting a vault does too, facts §B2). Returns how many were removed."""
     with sb.store.transaction():

@@ -23,12 +23,16 @@ from __future__ import annotations
 import math
 import uuid
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from . import registry
 from .clock import iso
 from .errors import AzureError
 from .http import Response
 from .routing import ARM
+
+if TYPE_CHECKING:
+    from .context import Sandbox
 
 PROFILES = ("fast", "azure")
 RBAC_DELAY = 60.0          # seconds at scale 1; Azure documents "up to 10 minutes" (facts §B4)
@@ -72,15 +76,15 @@ HIDES = {"KeyGetDeleted"}
 POLLS = {"operation_result"}       # ARM's own poll of a group delete: 202 while the delete runs
 
 
-def active(sb) -> bool:
+def active(sb: Sandbox) -> bool:
     return sb.config.timing == "azure"
 
 
-def _seconds(sb, seconds: float) -> float:
+def _seconds(sb: Sandbox, seconds: float) -> float:
     return seconds * sb.config.time_scale
 
 
-def retry_after(sb, remaining: float) -> str:
+def retry_after(sb: Sandbox, remaining: float) -> str:
     return str(max(1, math.ceil(min(remaining, _seconds(sb, 10)))))
 
 
@@ -92,12 +96,12 @@ def _resource(req) -> str:
     return f"{req.host}{req.path.rstrip('/')}".lower()
 
 
-def _in_progress(sb, resource: str) -> dict | None:
+def _in_progress(sb: Sandbox, resource: str) -> dict | None:
     return sb.store.one("SELECT * FROM operations WHERE resource = ? AND done_at > ? ORDER BY started DESC LIMIT 1",
                         (resource, sb.clock.now()))
 
 
-def shape(sb, req, resp: Response) -> Response:
+def shape(sb: Sandbox, req, resp: Response) -> Response:
     """The handler's (finished) answer as Azure gives it under this profile."""
     if not active(sb) or not 200 <= resp.status < 300:
         return resp
@@ -146,7 +150,7 @@ def _operation_url(req, op_id: str) -> str:
             f"/operationResults/{op_id}?api-version={req.api_version}")
 
 
-def _report(sb, req, resp: Response) -> Response:
+def _report(sb: Sandbox, req, resp: Response) -> Response:
     op = _in_progress(sb, _resource(req))
     if op is None or not op["state"] or not isinstance(resp.body, dict):
         return resp
@@ -154,7 +158,7 @@ def _report(sb, req, resp: Response) -> Response:
     return Response(resp.status, body, {**resp.headers, "Retry-After": retry_after(sb, op["done_at"] - sb.clock.now())})
 
 
-def _poll(sb, req, resp: Response) -> Response:
+def _poll(sb: Sandbox, req, resp: Response) -> Response:
     op = sb.store.one("SELECT * FROM operations WHERE id = ? COLLATE NOCASE", (req.path.rstrip("/").rsplit("/", 1)[1],))
     now = sb.clock.now()
     if op is None or op["done_at"] <= now:
@@ -162,7 +166,7 @@ def _poll(sb, req, resp: Response) -> Response:
     return Response(202, None, {"Location": req.url, "Retry-After": retry_after(sb, op["done_at"] - now)})
 
 
-def _hide(sb, req, resp: Response) -> Response:
+def _hide(sb: Sandbox, req, resp: Response) -> Response:
     """Not visible yet (eventual consistency): the answer Key Vault gives for a key it does not have."""
     if _in_progress(sb, _resource(req)) is None:
         return resp
@@ -173,7 +177,7 @@ def _hide(sb, req, resp: Response) -> Response:
 
 @ARM.route("GET", "/subscriptions/{subscriptionId}/providers/{namespace}/locations/{location}/operationResults"
                   "/{operationId}", name="OperationResult")
-def operation_result(sb, req, subscriptionId, namespace, location, operationId):
+def operation_result(sb: Sandbox, req, subscriptionId, namespace, location, operationId):
     """Azure-AsyncOperation: {status} until done; Location: 202 until done, then 200."""
     op = sb.store.one("SELECT * FROM operations WHERE id = ?", (operationId,))
     if op is None:

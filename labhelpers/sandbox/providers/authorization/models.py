@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import re
 import uuid
+from typing import TYPE_CHECKING
 
 from ... import catalog, directory, rbac, registry
 from ...http import optional_string
 from ..resources import models as resources
 from . import errors
+
+if TYPE_CHECKING:
+    from ...context import Sandbox
 
 _GUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
 # A scope is the root, a subscription, a group, or a resource (namespace then type/name pairs),
@@ -17,7 +21,7 @@ _SCOPE = re.compile(r"^/subscriptions/[^/]+(/resourcegroups/[^/]+(/providers/[^/
 PRINCIPAL_TYPES = ("User", "Group", "ServicePrincipal", "ForeignGroup", "Device")
 
 
-def check_scope(sb, scope: str, api_version: str | None) -> str:
+def check_scope(sb: Sandbox, scope: str, api_version: str | None) -> str:
     """The scope, normalised ('/subscriptions/…' without trailing slash), if it can hold assignments.
     ARM routes a malformed one to its own front door, which then rejects the api-version
     (azure-sdk-for-python#37423); a missing subscription or group gets its 404."""
@@ -35,7 +39,7 @@ def check_scope(sb, scope: str, api_version: str | None) -> str:
     return scope
 
 
-def require_resource(sb, scope: str) -> None:
+def require_resource(sb: Sandbox, scope: str) -> None:
     """ARM checks that the resource a new assignment is scoped to exists, and names the first
     missing one, parent before child: 404 ResourceNotFound "The Resource 'Microsoft.Storage/
     storageAccounts/x' under resource group 'g' was not found…" for a scope below a missing storage
@@ -90,11 +94,11 @@ def list_roles(filter_text: str | None) -> list[dict]:
 
 # --- role assignments ----------------------------------------------------------------------------
 
-def get_assignment(sb, name: str) -> dict | None:
+def get_assignment(sb: Sandbox, name: str) -> dict | None:
     return sb.store.one("SELECT * FROM role_assignments WHERE name = ?", (name,))
 
 
-def require_assignment(sb, scope: str, name: str) -> dict:
+def require_assignment(sb: Sandbox, scope: str, name: str) -> dict:
     row = get_assignment(sb, name)
     if row is None or row["scope_key"] != rbac.scope_key(scope):
         raise errors.ASSIGNMENT_NOT_FOUND(name=name)
@@ -108,7 +112,7 @@ def _required(props: dict, key: str) -> str:
     return value
 
 
-def create_assignment(sb, caller, scope: str, name: str, body: dict, api_version: str) -> tuple[dict, bool]:
+def create_assignment(sb: Sandbox, caller, scope: str, name: str, body: dict, api_version: str) -> tuple[dict, bool]:
     """PUT a role assignment; returns (row, created). Re-PUTting the same assignment is a no-op."""
     if not _GUID.match(name):
         raise errors.ASSIGNMENT_NAME_NOT_GUID(name=name)
@@ -156,7 +160,7 @@ def create_assignment(sb, caller, scope: str, name: str, body: dict, api_version
         return get_assignment(sb, name), True
 
 
-def _insert(sb, name, scope, role_id, principal, principal_type, created_by, now, *, effective,
+def _insert(sb: Sandbox, name, scope, role_id, principal, principal_type, created_by, now, *, effective,
             description=None, condition=None, condition_version=None) -> None:
     sb.store.execute("INSERT INTO role_assignments VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                      (name.lower(), scope, rbac.scope_key(scope), role_id.lower(), principal.object_id.lower(),
@@ -164,7 +168,7 @@ def _insert(sb, name, scope, role_id, principal, principal_type, created_by, now
                       created_by, effective))
 
 
-def delete_assignment(sb, scope: str, name: str) -> dict | None:
+def delete_assignment(sb: Sandbox, scope: str, name: str) -> dict | None:
     """The deleted assignment, or None when there was none (ARM then answers 204)."""
     with sb.store.transaction():
         row = get_assignment(sb, name)
@@ -174,7 +178,7 @@ def delete_assignment(sb, scope: str, name: str) -> dict | None:
     return row
 
 
-def list_assignments(sb, scope: str, filter_text: str | None) -> list[dict]:
+def list_assignments(sb: Sandbox, scope: str, filter_text: str | None) -> list[dict]:
     """At, above and below the scope; `atScope()` drops those below; `principalId eq '…'` keeps the
     assignments made to that principal itself, `assignedTo('…')` those that apply to it, its groups'
     included ("List role assignments for a user, including ones inherited from groups":
@@ -209,7 +213,7 @@ def _parse_filter(filter_text: str | None) -> tuple[bool, str | None, bool]:
 
 
 @registry.seeder
-def seed_learner_roles(sb) -> None:
+def seed_learner_roles(sb: Sandbox) -> None:
     """The learner's role in each subscription (context.SUBSCRIPTIONS), effective at once."""
     learner = sb.learner
     by_name = {r["roleName"]: r["id"] for r in rbac.builtin_roles().values()}

@@ -3,12 +3,17 @@ azure-rest-specs/Microsoft.Authorization/2022-04-01). A scope is any ARM id, so 
 `scope` span several segments (or none: the tenant root)."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ... import catalog
 from ...clock import iso
 from ...errors import AzureError
 from ...http import Response, ok
 from ...routing import ARM
 from . import models
+
+if TYPE_CHECKING:
+    from ...context import Sandbox
 
 _SCOPE = "{scope*}/providers/Microsoft.Authorization"
 DEFINITIONS = _SCOPE + "/roleDefinitions"
@@ -52,22 +57,22 @@ def _assignment_json(row: dict) -> dict:
 # Role definitions are readable by every principal of the tenant, at any scope (no action to check).
 
 @ARM.route("GET", DEFINITIONS, **_DEF_VERSIONS)
-def list_role_definitions(sb, req, scope):
+def list_role_definitions(sb: Sandbox, req, scope):
     return ok({"value": [_definition_json(scope, r) for r in models.list_roles(req.arg("$filter"))]})
 
 
 @ARM.route("GET", DEFINITIONS + "/{roleDefinitionId}", **_DEF_VERSIONS)
-def get_role_definition(sb, req, scope, roleDefinitionId):
+def get_role_definition(sb: Sandbox, req, scope, roleDefinitionId):
     return ok(_definition_json(scope, models.find_role(roleDefinitionId)))
 
 
 @ARM.route("GET", ASSIGNMENTS, action="Microsoft.Authorization/roleAssignments/read", **_RA_VERSIONS)
-def list_role_assignments(sb, req, scope):
+def list_role_assignments(sb: Sandbox, req, scope):
     scope = models.check_scope(sb, scope, req.api_version)
     return ok({"value": [_assignment_json(r) for r in models.list_assignments(sb, scope, req.arg("$filter"))]})
 
 
-def _abac_attributes(sb, req, params) -> dict:
+def _abac_attributes(sb: Sandbox, req, params) -> dict:
     """What ABAC conditions on role-assignment writes and deletes read (delegate-role-assignments-
     overview.md): the assignment asked for (@Request) and the one that exists (@Resource)."""
     found = {}
@@ -97,7 +102,7 @@ _RA = "Microsoft.Authorization/roleAssignments"
 
 @ARM.route("PUT", ASSIGNMENTS + "/{roleAssignmentName}", action="Microsoft.Authorization/roleAssignments/write",
            attributes=_abac_attributes, **_RA_VERSIONS)
-def create_role_assignment(sb, req, scope, roleAssignmentName):
+def create_role_assignment(sb: Sandbox, req, scope, roleAssignmentName):
     row, created = models.create_assignment(sb, req.caller, scope, roleAssignmentName, req.json_object(),
                                             req.api_version)
     return ok(_assignment_json(row), 201 if created else 200)
@@ -105,14 +110,14 @@ def create_role_assignment(sb, req, scope, roleAssignmentName):
 
 @ARM.route("GET", ASSIGNMENTS + "/{roleAssignmentName}", action="Microsoft.Authorization/roleAssignments/read",
            **_RA_VERSIONS)
-def get_role_assignment(sb, req, scope, roleAssignmentName):
+def get_role_assignment(sb: Sandbox, req, scope, roleAssignmentName):
     scope = models.check_scope(sb, scope, req.api_version)
     return ok(_assignment_json(models.require_assignment(sb, scope, roleAssignmentName)))
 
 
 @ARM.route("DELETE", ASSIGNMENTS + "/{roleAssignmentName}",
            action="Microsoft.Authorization/roleAssignments/delete", attributes=_abac_attributes, **_RA_VERSIONS)
-def delete_role_assignment(sb, req, scope, roleAssignmentName):
+def delete_role_assignment(sb: Sandbox, req, scope, roleAssignmentName):
     scope = models.check_scope(sb, scope, req.api_version)
     row = models.delete_assignment(sb, scope, roleAssignmentName)
     return ok(_assignment_json(row)) if row else Response(204)

@@ -7,6 +7,7 @@ import secrets
 import sqlite3
 import uuid
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ... import catalog, directory, rbac, regions, registry
 from ...clock import iso
@@ -16,6 +17,9 @@ from . import errors, projects
 from .models import (ACCOUNT_TYPE, KEY_SOURCES, KINDS, NAMESPACE, OTHER_SKUS, RETENTION, SKUS, STORED, SUBDOMAIN,
                      Account, from_row, check_name, identity_block, invalid, valid_tags, account_id, by_subdomain,
                      get_account, get_project, has_system_identity, list_accounts, list_projects)
+
+if TYPE_CHECKING:
+    from ...context import Sandbox
 
 # ---- validation of the account body ----------------------------------------------------------------
 
@@ -46,7 +50,7 @@ def _sku(value, kind: str) -> dict:
     return {"name": match}
 
 
-def _subdomain(sb, value, current: Account | None) -> str | None:
+def _subdomain(sb: Sandbox, value, current: Account | None) -> str | None:
     held = current.properties.get("customSubDomainName") if current else None
     if value is None:
         return held
@@ -94,7 +98,7 @@ def _encryption(value, current: Account | None) -> dict | None:
     return {"keySource": source, "keyVaultProperties": kept}
 
 
-def _properties(sb, given: dict, current: Account | None, identity: dict | None) -> dict:
+def _properties(sb: Sandbox, given: dict, current: Account | None, identity: dict | None) -> dict:
     """Merge the request's writable properties over the current ones (PUT on an existing account and
     PATCH both keep what is not given: a sandbox choice, see docs)."""
     props = dict(current.properties) if current else {}
@@ -148,7 +152,7 @@ class Change:
     cmk_requested: bool             # the request sets a customer-managed key (to be checked by cmk.py)
 
 
-def plan(sb, subscription_id: str, group: str, name: str, body: dict, *, creating: bool) -> Change:
+def plan(sb: Sandbox, subscription_id: str, group: str, name: str, body: dict, *, creating: bool) -> Change:
     """Validate a PUT (creating=True when no account exists) or a PATCH, without side effects except
     bringing referenced user-assigned identities into the directory."""
     check_name(name)
@@ -182,7 +186,7 @@ def plan(sb, subscription_id: str, group: str, name: str, body: dict, *, creatin
                   had_system and not has_system_identity(identity), cmk_requested)
 
 
-def save(sb, change: Change, cmk_state: dict | None) -> tuple[Account, bool]:
+def save(sb: Sandbox, change: Change, cmk_state: dict | None) -> tuple[Account, bool]:
     """Write a planned change (one transaction): the system identity's service principal comes and
     goes with the identity block. Returns (account, created)."""
     c = change
@@ -215,7 +219,7 @@ def save(sb, change: Change, cmk_state: dict | None) -> tuple[Account, bool]:
     return get_account(sb, c.subscription_id, c.resource_group, c.name), c.current is None
 
 
-def stamp(sb, account: Account, caller, created: bool) -> Account:
+def stamp(sb: Sandbox, account: Account, caller, created: bool) -> Account:
     """systemData (ARM's who and when of the last write) on the account's document."""
     now = iso(sb.clock.now())
     who, kind = (caller.upn or caller.object_id), ("User" if caller.is_user else "Application")
@@ -227,7 +231,7 @@ def stamp(sb, account: Account, caller, created: bool) -> Account:
     return _write_doc(sb, account, {**account.doc, "systemData": data})
 
 
-def access_keys(sb, account: Account, regenerate: str | None = None) -> dict:
+def access_keys(sb: Sandbox, account: Account, regenerate: str | None = None) -> dict:
     """The account's two keys (made at first use; `regenerate` = "Key1" or "Key2" makes that one anew)."""
     keys = dict(account.doc.get("accessKeys") or {})
     for name in ("key1", "key2"):
@@ -238,7 +242,7 @@ def access_keys(sb, account: Account, regenerate: str | None = None) -> dict:
     return keys
 
 
-def _write_doc(sb, account: Account, doc: dict) -> Account:
+def _write_doc(sb: Sandbox, account: Account, doc: dict) -> Account:
     with sb.store.transaction():
         sb.store.execute("UPDATE cs_accounts SET doc = ? WHERE subscription_id = ? AND resource_group = ? "
                          "AND name = ? AND deleted IS NULL",
@@ -246,7 +250,7 @@ def _write_doc(sb, account: Account, doc: dict) -> Account:
     return get_account(sb, account.subscription_id, account.resource_group, account.name)
 
 
-def record_cmk(sb, account: Account, cmk: dict) -> None:
+def record_cmk(sb: Sandbox, account: Account, cmk: dict) -> None:
     """Store the outcome of a key use (status shown on GET; a re-wrapped data key after rotation)."""
     with sb.store.transaction():
         sb.store.execute("UPDATE cs_accounts SET cmk = ? WHERE subscription_id = ? AND resource_group = ? "
@@ -256,7 +260,7 @@ def record_cmk(sb, account: Account, cmk: dict) -> None:
 
 # ---- delete, soft delete, restore, purge -----------------------------------------------------------
 
-def soft_delete(sb, account: Account) -> None:
+def soft_delete(sb: Sandbox, account: Account) -> None:
     """Delete = soft delete for 48 h: the name and subdomain stay held, the endpoint goes away. The
     identity stays with the deleted account so a restore brings it (and its key access) back."""
     with sb.store.transaction():
@@ -265,7 +269,7 @@ def soft_delete(sb, account: Account) -> None:
                          (sb.clock.now(), account.subscription_id, account.resource_group, account.name))
 
 
-def refuse_if_soft_deleted(sb, subscription_id: str, group: str, name: str, body: dict) -> Account | None:
+def refuse_if_soft_deleted(sb: Sandbox, subscription_id: str, group: str, name: str, body: dict) -> Account | None:
     """A PUT over a soft-deleted account: restore it when properties.restore is true, else Azure's 409."""
     deleted = get_account(sb, subscription_id, group, name, deleted=True)
     if deleted is None:
@@ -279,14 +283,14 @@ def refuse_if_soft_deleted(sb, subscription_id: str, group: str, name: str, body
     return get_account(sb, subscription_id, group, name)
 
 
-def find_deleted(sb, subscription_id: str, location: str, group: str, name: str) -> Account:
+def find_deleted(sb: Sandbox, subscription_id: str, location: str, group: str, name: str) -> Account:
     account = get_account(sb, subscription_id, group, name, deleted=True)
     if account is None or account.location != (regions.normalize(location) or location.lower()):
         raise errors.DELETED_ACCOUNT_NOT_FOUND(namespace=NAMESPACE, location=location, group=group, name=name)
     return account
 
 
-def purge(sb, account: Account) -> None:
+def purge(sb: Sandbox, account: Account) -> None:
     """Gone for good: projects, identities (service principals) and role assignments at the account."""
     with sb.store.transaction():
         for project in list_projects(sb, account):
@@ -308,13 +312,13 @@ def deletion_dates(account: Account) -> dict:
 
 
 @registry.ticker
-def _purge_due(sb, now: float) -> None:
+def _purge_due(sb: Sandbox, now: float) -> None:
     for row in sb.store.all("SELECT * FROM cs_accounts WHERE deleted IS NOT NULL AND deleted <= ?", (now - RETENTION,)):
         purge(sb, from_row(row))
 
 
 @registry.group_deleter
-def _delete_group(sb, caller, subscription_id: str, group: str) -> None:
+def _delete_group(sb: Sandbox, caller, subscription_id: str, group: str) -> None:
     """A group delete soft-deletes its accounts; user-assigned identities that live in the group go."""
     for account in list_accounts(sb, subscription_id, group):
         soft_delete(sb, account)

@@ -14,6 +14,7 @@ import re
 import secrets
 import uuid
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from ... import app, directory
@@ -24,6 +25,9 @@ from ...http import Request
 from ...store import loads
 from ..keyvault import models as kv_models
 from . import accounts, errors, models
+
+if TYPE_CHECKING:
+    from ...context import Sandbox
 
 KV_API = "7.4"                        # what first-party resource providers send (facts §E sample)
 KV_AUDIENCE = "https://vault.azure.net"
@@ -82,7 +86,7 @@ def key_ref(encryption: dict) -> KeyRef:
 
 # ---- which identity uses the key ----------------------------------------------------------------------
 
-def identity_for(sb, account: models.Account, ref: KeyRef) -> directory.Principal:
+def identity_for(sb: Sandbox, account: models.Account, ref: KeyRef) -> directory.Principal:
     """identityClientId picks a user-assigned identity; without it the system-assigned identity is used,
     or the only user-assigned one (azurerm docs: identity_client_id is needed with several)."""
     users = models.user_identities(account)
@@ -115,7 +119,7 @@ def _who(account: models.Account, principal: directory.Principal) -> str:
 
 # ---- calls to Key Vault as the identity -----------------------------------------------------------------
 
-def _call(sb, principal, method: str, vault: str, path: str, body: dict | None = None):
+def _call(sb: Sandbox, principal, method: str, vault: str, path: str, body: dict | None = None):
     """One Key Vault request as `principal`, through the sandbox's own pipeline (token check, RBAC,
     audit log). Returns (status, parsed JSON body)."""
     token, _ = sb.tokens.issue(principal, KV_AUDIENCE)
@@ -157,14 +161,14 @@ def _refused(account, principal, ref: KeyRef, op: str, status: int, data: dict) 
                       f"tried to {_VERB[op]} with the {key}: {err.get('message', '')}", detail)
 
 
-def _get_key(sb, account, principal, ref: KeyRef) -> dict:
+def _get_key(sb: Sandbox, account, principal, ref: KeyRef) -> dict:
     status, data = _call(sb, principal, "GET", ref.vault, f"/keys/{ref.name}/{ref.version or ''}")
     if status != 200:
         raise _refused(account, principal, ref, "get", status, data)
     return data
 
 
-def _check_key(sb, ref: KeyRef, bundle: dict) -> None:
+def _check_key(sb: Sandbox, ref: KeyRef, bundle: dict) -> None:
     """RSA or RSA-HSM 2048 only (every Foundry CMK doc, facts §C1); enabled; inside nbf/exp."""
     key, attrs = bundle.get("key") or {}, bundle.get("attributes") or {}
     what = f"key '{ref.name}' in key vault '{ref.vault}'"
@@ -183,7 +187,7 @@ def _check_key(sb, ref: KeyRef, bundle: dict) -> None:
         raise KeyProblem("KeyVaultKeyExpired", f"The {what} is not valid before {iso(attrs['nbf'])}.")
 
 
-def _crypto(sb, account, principal, ref: KeyRef, kid: str, op: str, value: str) -> str:
+def _crypto(sb: Sandbox, account, principal, ref: KeyRef, kid: str, op: str, value: str) -> str:
     path = urlsplit(kid).path.rstrip("/") + f"/{op}"
     status, data = _call(sb, principal, "POST", ref.vault, path, {"alg": WRAP_ALG, "value": value})
     if status != 200:
@@ -191,7 +195,7 @@ def _crypto(sb, account, principal, ref: KeyRef, kid: str, op: str, value: str) 
     return data["value"]
 
 
-def _vault(sb, account: models.Account, ref: KeyRef) -> None:
+def _vault(sb: Sandbox, account: models.Account, ref: KeyRef) -> None:
     """The vault must exist in the account's region, with soft delete and purge protection. (Same tenant
     holds by construction: the sandbox has one tenant and Key Vault refuses any other tenantId.)"""
     vault = kv_models.row(sb, ref.vault)
@@ -213,7 +217,7 @@ def _vault(sb, account: models.Account, ref: KeyRef) -> None:
 
 # ---- configure (PUT/PATCH with keySource Microsoft.KeyVault) ------------------------------------------------
 
-def configure(sb, change: accounts.Change) -> dict:
+def configure(sb: Sandbox, change: accounts.Change) -> dict:
     """Validate a requested CMK and prove the identity can use it: get the key, wrap a new DEK, unwrap
     it. Returns the state to store with the account, or raises 400 naming what is wrong."""
     doc = change.doc
@@ -249,7 +253,7 @@ def configure(sb, change: accounts.Change) -> dict:
 
 # ---- use (every data-plane request of a CMK account) ------------------------------------------------------
 
-def use(sb, account: models.Account) -> None:
+def use(sb: Sandbox, account: models.Account) -> None:
     """Unwrap the account's DEK as its identity and re-read the key; on any failure record it (GET shows
     it) and raise 403 CustomerManagedKeyInaccessible. After a rotation, a versionless account re-wraps
     its DEK with the latest version."""

@@ -7,16 +7,21 @@ roles carry no dataActions, so Owner alone gets 401 PermissionDenied, as Azure O
 caller needs a data role such as Cognitive Services User or Cognitive Services OpenAI User."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ... import rbac
 from ...http import ok
 from ...routing import COGNITIVE
 from . import cmk, errors, models
 
+if TYPE_CHECKING:
+    from ...context import Sandbox
+
 # A small, fixed catalogue (the real list depends on region and quota).
 MODELS = ("gpt-4o", "gpt-4o-mini", "text-embedding-3-small")
 
 
-def _authorize(sb, req, action: str, operation: str) -> models.Account:
+def _authorize(sb: Sandbox, req, action: str, operation: str) -> models.Account:
     """The account behind the host; its network rule; the caller's data action (Azure OpenAI's
     PermissionDenied wording); then its key, used as its identity on every request."""
     account = models.by_subdomain(sb, req.host_label)
@@ -31,7 +36,7 @@ def _authorize(sb, req, action: str, operation: str) -> models.Account:
 
 
 @COGNITIVE.route("GET", "/openai/models", name="ListModels")
-def list_models(sb, req):
+def list_models(sb: Sandbox, req):
     _authorize(sb, req, "Microsoft.CognitiveServices/accounts/OpenAI/models/read", "GET /openai/models")
     return ok({"object": "list", "data": [
         {"id": m, "object": "model", "status": "succeeded", "lifecycle_status": "generally-available",

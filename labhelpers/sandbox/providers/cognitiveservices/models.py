@@ -10,12 +10,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ... import directory, registry
 from ...errors import AzureError
 from ...store import loads
 from ..resources.models import require_group
 from . import errors
+
+if TYPE_CHECKING:
+    from ...context import Sandbox
 
 NAMESPACE = "Microsoft.CognitiveServices"
 ACCOUNT_TYPE = f"{NAMESPACE}/accounts"
@@ -140,14 +144,14 @@ def invalid(what: str, value, allowed) -> AzureError:
 
 # ---- lookups --------------------------------------------------------------------------------------
 
-def get_account(sb, subscription_id: str, group: str, name: str, *, deleted: bool = False) -> Account | None:
+def get_account(sb: Sandbox, subscription_id: str, group: str, name: str, *, deleted: bool = False) -> Account | None:
     """The live account (or, with deleted=True, the soft-deleted one) of that name in the group."""
     return from_row(sb.store.one(
         f"SELECT * FROM cs_accounts WHERE subscription_id = ? AND resource_group = ? AND name = ? "
         f"AND deleted IS {'NOT ' if deleted else ''}NULL", (subscription_id, group, name)))
 
 
-def require_account(sb, subscription_id: str, group: str, name: str) -> Account:
+def require_account(sb: Sandbox, subscription_id: str, group: str, name: str) -> Account:
     require_group(sb, subscription_id, group)
     account = get_account(sb, subscription_id, group, name)
     if account is None:
@@ -155,12 +159,13 @@ def require_account(sb, subscription_id: str, group: str, name: str) -> Account:
     return account
 
 
-def by_subdomain(sb, label: str) -> Account | None:
+def by_subdomain(sb: Sandbox, label: str) -> Account | None:
     """The live account whose custom subdomain is `label` (its data-plane host)."""
     return from_row(sb.store.one("SELECT * FROM cs_accounts WHERE subdomain = ? AND deleted IS NULL", (label,)))
 
 
-def list_accounts(sb, subscription_id: str, group: str | None = None, *, deleted: bool = False) -> list[Account]:
+def list_accounts(sb: Sandbox, subscription_id: str, group: str | None = None, *,
+                  deleted: bool = False) -> list[Account]:
     sql = f"SELECT * FROM cs_accounts WHERE subscription_id = ? AND deleted IS {'NOT ' if deleted else ''}NULL"
     args: tuple = (subscription_id,)
     if group is not None:
@@ -168,7 +173,7 @@ def list_accounts(sb, subscription_id: str, group: str | None = None, *, deleted
     return [from_row(r) for r in sb.store.all(sql + " ORDER BY resource_group, name", args)]
 
 
-def check_domain(sb, subdomain) -> tuple[bool, str | None]:
+def check_domain(sb: Sandbox, subdomain) -> tuple[bool, str | None]:
     """checkDomainAvailability: (available, reason). A soft-deleted account still holds its name."""
     if not isinstance(subdomain, str) or not SUBDOMAIN.match(subdomain):
         return False, f"Sub domain name '{subdomain}' is not valid"
@@ -179,7 +184,7 @@ def check_domain(sb, subdomain) -> tuple[bool, str | None]:
 
 # ---- identities -----------------------------------------------------------------------------------
 
-def system_identity(sb, account: Account) -> directory.Principal | None:
+def system_identity(sb: Sandbox, account: Account) -> directory.Principal | None:
     return directory.get(sb, account.principal_id) if account.principal_id else None
 
 
@@ -187,7 +192,7 @@ def user_identities(account: Account) -> dict[str, dict]:
     return (account.doc.get("identity") or {}).get("userAssignedIdentities") or {}
 
 
-def _user_identity(sb, resource_id: str) -> dict:
+def _user_identity(sb: Sandbox, resource_id: str) -> dict:
     """A user-assigned identity's service principal. The sandbox has no Microsoft.ManagedIdentity
     provider: the identity comes into being at its first reference and lives until its group goes."""
     principal = directory.find(sb, mi_resource_id=resource_id) or \
@@ -195,7 +200,7 @@ def _user_identity(sb, resource_id: str) -> dict:
     return {"principalId": principal.object_id, "clientId": principal.app_id}
 
 
-def identity_block(sb, value, current: dict | None) -> dict | None:
+def identity_block(sb: Sandbox, value, current: dict | None) -> dict | None:
     """Validated identity block (type + user-assigned identities with their principal/client ids)."""
     if value is None:
         return current
@@ -233,19 +238,19 @@ def project_of(account: Account, row: dict | None) -> Project | None:
                    (account.properties.get("defaultProject") or "").lower() == row["name"].lower())
 
 
-def get_project(sb, account: Account, name: str) -> Project | None:
+def get_project(sb: Sandbox, account: Account, name: str) -> Project | None:
     return project_of(account, sb.store.one(
         "SELECT * FROM cs_projects WHERE subscription_id = ? AND resource_group = ? AND account = ? AND name = ?",
         (account.subscription_id, account.resource_group, account.name, name)))
 
 
-def list_projects(sb, account: Account) -> list[Project]:
+def list_projects(sb: Sandbox, account: Account) -> list[Project]:
     return [project_of(account, r) for r in sb.store.all(
         "SELECT * FROM cs_projects WHERE subscription_id = ? AND resource_group = ? AND account = ? ORDER BY created",
         (account.subscription_id, account.resource_group, account.name))]
 
 
-def require_project(sb, account: Account, name: str) -> Project:
+def require_project(sb: Sandbox, account: Account, name: str) -> Project:
     project = get_project(sb, account, name)
     if project is None:
         raise errors.PROJECT_NOT_FOUND(project_type=PROJECT_TYPE, name=account.name, name2=name,
@@ -271,10 +276,10 @@ def valid_tags(value) -> dict:
 # ---- platform hooks -----------------------------------------------------------------------------------
 
 @registry.host_check("cognitive")
-def _account_host(sb, label: str) -> bool:
+def _account_host(sb: Sandbox, label: str) -> bool:
     return by_subdomain(sb, label) is not None
 
 
 @registry.resource_exists(NAMESPACE, "accounts")
-def _account_exists(sb, subscription_id: str, group: str, names: list[str]) -> bool:
+def _account_exists(sb: Sandbox, subscription_id: str, group: str, names: list[str]) -> bool:
     return get_account(sb, subscription_id, group, names[0]) is not None

@@ -2,6 +2,8 @@
 identities, and the account's default project."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ... import directory, rbac, regions, registry
 from ...store import dumps
 from ..resources.models import require_group
@@ -9,7 +11,10 @@ from . import errors
 from .models import (NAMESPACE, Account, Project, check_name, identity_block, valid_tags, get_account, get_project,
                      has_system_identity, list_projects, require_project)
 
-def parent_account(sb, subscription_id: str, group: str, name: str) -> Account:
+if TYPE_CHECKING:
+    from ...context import Sandbox
+
+def parent_account(sb: Sandbox, subscription_id: str, group: str, name: str) -> Account:
     require_group(sb, subscription_id, group)
     account = get_account(sb, subscription_id, group, name)
     if account is None:
@@ -34,7 +39,7 @@ def _project_rules(account: Account) -> None:
         raise errors.PROJECT_MANAGEMENT_NOT_ENABLED(name=account.name, values='; '.join(missing))
 
 
-def put_project(sb, account: Account, name: str, body: dict, *, patch: bool) -> tuple[Project, bool]:
+def put_project(sb: Sandbox, account: Account, name: str, body: dict, *, patch: bool) -> tuple[Project, bool]:
     """PUT (create or update) or PATCH a project. The first project becomes the account's default."""
     check_name(name, "project")
     current = get_project(sb, account, name)
@@ -82,7 +87,7 @@ def put_project(sb, account: Account, name: str, body: dict, *, patch: bool) -> 
     return get_project(sb, account, name), current is None
 
 
-def delete_project(sb, account: Account, name: str) -> None:
+def delete_project(sb: Sandbox, account: Account, name: str) -> None:
     """Delete a project; if it was the default, the oldest remaining project becomes the default."""
     project = require_project(sb, account, name)
     with sb.store.transaction():
@@ -92,7 +97,7 @@ def delete_project(sb, account: Account, name: str) -> None:
             _write_default(sb, account, rest[0].name if rest else None)
 
 
-def drop(sb, project: Project) -> None:
+def drop(sb: Sandbox, project: Project) -> None:
     if project.principal_id:
         directory.remove(sb, project.principal_id)
     rbac.delete_assignments_under(sb, project.id)
@@ -101,7 +106,7 @@ def drop(sb, project: Project) -> None:
                      "AND name = ?", (a.subscription_id, a.resource_group, a.name, project.name))
 
 
-def _write_default(sb, account: Account, name: str | None) -> None:
+def _write_default(sb: Sandbox, account: Account, name: str | None) -> None:
     doc = get_account(sb, account.subscription_id, account.resource_group, account.name).doc
     if name:
         doc["properties"]["defaultProject"] = name
@@ -113,6 +118,6 @@ def _write_default(sb, account: Account, name: str | None) -> None:
 
 
 @registry.resource_exists(NAMESPACE, "accounts/projects")
-def _project_exists(sb, subscription_id: str, group: str, names: list[str]) -> bool:
+def _project_exists(sb: Sandbox, subscription_id: str, group: str, names: list[str]) -> bool:
     account = get_account(sb, subscription_id, group, names[0])
     return account is not None and get_project(sb, account, names[1]) is not None

@@ -4,6 +4,8 @@ Every write finishes synchronously with provisioningState Succeeded, so the SDK'
 without a further request (wire contract §5)."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ... import catalog
 from ...clock import iso
 from ...http import ok
@@ -11,6 +13,9 @@ from ...registry import resource_lister
 from ...routing import ARM
 from ..resources.models import require_group
 from . import accounts, cmk, errors, models, projects
+
+if TYPE_CHECKING:
+    from ...context import Sandbox
 
 _NS = models.NAMESPACE
 _SUB = "/subscriptions/{subscriptionId}/providers/" + _NS
@@ -30,7 +35,7 @@ def _etag(at: float) -> str:
     return f"W/\"datetime'{iso(at).replace(':', '%3A')}'\""
 
 
-def _identity_json(sb, identity: dict | None, principal_id: str | None) -> dict | None:
+def _identity_json(sb: Sandbox, identity: dict | None, principal_id: str | None) -> dict | None:
     if not identity:
         return None
     out = {"type": identity["type"]}
@@ -50,7 +55,7 @@ def _endpoints(subdomain: str) -> dict:
             "Content Safety": cs, "Speech Services Speech to Text": cs, "Token Service API": cs}
 
 
-def account_json(sb, account: models.Account, *, deleted: bool = False) -> dict:
+def account_json(sb: Sandbox, account: models.Account, *, deleted: bool = False) -> dict:
     doc = account.doc
     props = dict(account.properties)
     subdomain = props.get("customSubDomainName")
@@ -84,7 +89,7 @@ def account_json(sb, account: models.Account, *, deleted: bool = False) -> dict:
     return out
 
 
-def project_json(sb, project: models.Project) -> dict:
+def project_json(sb: Sandbox, project: models.Project) -> dict:
     subdomain = project.account.properties.get("customSubDomainName")
     props = dict(project.doc["properties"])
     props.update(provisioningState="Succeeded", isDefault=project.is_default, endpoints={
@@ -100,7 +105,7 @@ def project_json(sb, project: models.Project) -> dict:
 
 
 @resource_lister
-def generic_resources(sb, subscription_id: str, group: str | None) -> list[dict]:
+def generic_resources(sb: Sandbox, subscription_id: str, group: str | None) -> list[dict]:
     """Accounts and their projects (tracked resources too, named 'account/project' as ARM names a
     nested resource in its generic list) for GET …/resources."""
     def entry(body: dict, **name) -> dict:
@@ -118,7 +123,7 @@ def generic_resources(sb, subscription_id: str, group: str | None) -> list[dict]
 
 @_route("POST", _SUB + "/checkDomainAvailability", f"{_NS}/checkDomainAvailability/action",
         "checkDomainAvailability", name="CheckDomainAvailability")
-def check_domain_availability(sb, req, subscriptionId):
+def check_domain_availability(sb: Sandbox, req, subscriptionId):
     body = req.json_object()
     if not body.get("subdomainName") or not body.get("type"):
         raise errors.DOMAIN_CHECK_INCOMPLETE()
@@ -130,7 +135,7 @@ def check_domain_availability(sb, req, subscriptionId):
 # ---- accounts -----------------------------------------------------------------------------------------
 
 @_route("PUT", _ACCOUNT, f"{_NS}/accounts/write", name="AccountPut")
-def put_account(sb, req, subscriptionId, resourceGroupName, accountName):
+def put_account(sb: Sandbox, req, subscriptionId, resourceGroupName, accountName):
     group = require_group(sb, subscriptionId, resourceGroupName)["name"]
     body = req.json_object()
     restored = accounts.refuse_if_soft_deleted(sb, subscriptionId, group, accountName, body)
@@ -142,13 +147,13 @@ def put_account(sb, req, subscriptionId, resourceGroupName, accountName):
 
 
 @_route("PATCH", _ACCOUNT, f"{_NS}/accounts/write", name="AccountPatch")
-def patch_account(sb, req, subscriptionId, resourceGroupName, accountName):
+def patch_account(sb: Sandbox, req, subscriptionId, resourceGroupName, accountName):
     account = models.require_account(sb, subscriptionId, resourceGroupName, accountName)
     change = accounts.plan(sb, subscriptionId, account.resource_group, account.name, req.json_object(), creating=False)
     return _apply(sb, change, req.caller)
 
 
-def _apply(sb, change: accounts.Change, caller):
+def _apply(sb: Sandbox, change: accounts.Change, caller):
     # The key is checked as the identity before anything is written (outside the write transaction,
     # so Key Vault's audit records of a refused attempt are kept).
     state = cmk.configure(sb, change) if change.cmk_requested else None
@@ -158,12 +163,12 @@ def _apply(sb, change: accounts.Change, caller):
 
 
 @_route("GET", _ACCOUNT, f"{_NS}/accounts/read", name="AccountGet")
-def get_account(sb, req, subscriptionId, resourceGroupName, accountName):
+def get_account(sb: Sandbox, req, subscriptionId, resourceGroupName, accountName):
     return ok(account_json(sb, models.require_account(sb, subscriptionId, resourceGroupName, accountName)))
 
 
 @_route("DELETE", _ACCOUNT, f"{_NS}/accounts/delete", name="AccountDelete")
-def delete_account(sb, req, subscriptionId, resourceGroupName, accountName):
+def delete_account(sb: Sandbox, req, subscriptionId, resourceGroupName, accountName):
     require_group(sb, subscriptionId, resourceGroupName)
     account = models.get_account(sb, subscriptionId, resourceGroupName, accountName)
     if account is None:
@@ -173,13 +178,13 @@ def delete_account(sb, req, subscriptionId, resourceGroupName, accountName):
 
 
 @_route("GET", _ACCOUNTS, f"{_NS}/accounts/read", name="AccountListByGroup")
-def list_by_group(sb, req, subscriptionId, resourceGroupName):
+def list_by_group(sb: Sandbox, req, subscriptionId, resourceGroupName):
     group = require_group(sb, subscriptionId, resourceGroupName)["name"]
     return ok({"value": [account_json(sb, a) for a in models.list_accounts(sb, subscriptionId, group)]})
 
 
 @_route("GET", _SUB + "/accounts", f"{_NS}/accounts/read", name="AccountList")
-def list_accounts(sb, req, subscriptionId):
+def list_accounts(sb: Sandbox, req, subscriptionId):
     return ok({"value": [account_json(sb, a) for a in models.list_accounts(sb, subscriptionId)]})
 
 
@@ -194,14 +199,14 @@ def _local_auth(account: models.Account, what: str) -> None:
 
 
 @_route("POST", _ACCOUNT + "/listKeys", f"{_NS}/accounts/listKeys/action", name="AccountListKeys")
-def list_keys(sb, req, subscriptionId, resourceGroupName, accountName):
+def list_keys(sb: Sandbox, req, subscriptionId, resourceGroupName, accountName):
     account = models.require_account(sb, subscriptionId, resourceGroupName, accountName)
     _local_auth(account, "list")
     return ok(accounts.access_keys(sb, account))
 
 
 @_route("POST", _ACCOUNT + "/regenerateKey", f"{_NS}/accounts/regenerateKey/action", name="AccountRegenerateKey")
-def regenerate_key(sb, req, subscriptionId, resourceGroupName, accountName):
+def regenerate_key(sb: Sandbox, req, subscriptionId, resourceGroupName, accountName):
     account = models.require_account(sb, subscriptionId, resourceGroupName, accountName)
     key_name = req.json_object().get("keyName")
     if str(key_name).lower() not in ("key1", "key2"):
@@ -213,21 +218,21 @@ def regenerate_key(sb, req, subscriptionId, resourceGroupName, accountName):
 # ---- soft-deleted accounts ------------------------------------------------------------------------------
 
 @_route("GET", _SUB + "/deletedAccounts", f"{_NS}/deletedAccounts/read", "deletedAccounts", name="DeletedAccountList")
-def list_deleted(sb, req, subscriptionId):
+def list_deleted(sb: Sandbox, req, subscriptionId):
     return ok({"value": [account_json(sb, a, deleted=True)
                          for a in models.list_accounts(sb, subscriptionId, deleted=True)]})
 
 
 @_route("GET", _DELETED, f"{_NS}/locations/resourceGroups/deletedAccounts/read",
         "locations/resourceGroups/deletedAccounts", name="DeletedAccountGet")
-def get_deleted(sb, req, subscriptionId, location, resourceGroupName, accountName):
+def get_deleted(sb: Sandbox, req, subscriptionId, location, resourceGroupName, accountName):
     return ok(account_json(sb, accounts.find_deleted(sb, subscriptionId, location, resourceGroupName, accountName),
                            deleted=True))
 
 
 @_route("DELETE", _DELETED, f"{_NS}/locations/resourceGroups/deletedAccounts/delete",
         "locations/resourceGroups/deletedAccounts", name="DeletedAccountPurge")
-def purge_deleted(sb, req, subscriptionId, location, resourceGroupName, accountName):
+def purge_deleted(sb: Sandbox, req, subscriptionId, location, resourceGroupName, accountName):
     accounts.purge(sb, accounts.find_deleted(sb, subscriptionId, location, resourceGroupName, accountName))
     return ok(status=200)
 
@@ -238,27 +243,27 @@ _PROJECT = _ACCOUNT + "/projects/{projectName}"
 
 
 @_route("PUT", _PROJECT, f"{_NS}/accounts/projects/write", "accounts/projects", name="ProjectPut")
-def put_project(sb, req, subscriptionId, resourceGroupName, accountName, projectName):
+def put_project(sb: Sandbox, req, subscriptionId, resourceGroupName, accountName, projectName):
     account = projects.parent_account(sb, subscriptionId, resourceGroupName, accountName)
     project, created = projects.put_project(sb, account, projectName, req.json_object(), patch=False)
     return ok(project_json(sb, project), 201 if created else 200)
 
 
 @_route("PATCH", _PROJECT, f"{_NS}/accounts/projects/write", "accounts/projects", name="ProjectPatch")
-def patch_project(sb, req, subscriptionId, resourceGroupName, accountName, projectName):
+def patch_project(sb: Sandbox, req, subscriptionId, resourceGroupName, accountName, projectName):
     account = projects.parent_account(sb, subscriptionId, resourceGroupName, accountName)
     project, _ = projects.put_project(sb, account, projectName, req.json_object(), patch=True)
     return ok(project_json(sb, project))
 
 
 @_route("GET", _PROJECT, f"{_NS}/accounts/projects/read", "accounts/projects", name="ProjectGet")
-def get_project(sb, req, subscriptionId, resourceGroupName, accountName, projectName):
+def get_project(sb: Sandbox, req, subscriptionId, resourceGroupName, accountName, projectName):
     account = projects.parent_account(sb, subscriptionId, resourceGroupName, accountName)
     return ok(project_json(sb, models.require_project(sb, account, projectName)))
 
 
 @_route("DELETE", _PROJECT, f"{_NS}/accounts/projects/delete", "accounts/projects", name="ProjectDelete")
-def delete_project(sb, req, subscriptionId, resourceGroupName, accountName, projectName):
+def delete_project(sb: Sandbox, req, subscriptionId, resourceGroupName, accountName, projectName):
     account = projects.parent_account(sb, subscriptionId, resourceGroupName, accountName)
     if models.get_project(sb, account, projectName) is None:
         return ok(status=204)
@@ -267,6 +272,6 @@ def delete_project(sb, req, subscriptionId, resourceGroupName, accountName, proj
 
 
 @_route("GET", _ACCOUNT + "/projects", f"{_NS}/accounts/projects/read", "accounts/projects", name="ProjectList")
-def list_projects(sb, req, subscriptionId, resourceGroupName, accountName):
+def list_projects(sb: Sandbox, req, subscriptionId, resourceGroupName, accountName):
     account = projects.parent_account(sb, subscriptionId, resourceGroupName, accountName)
     return ok({"value": [project_json(sb, p) for p in models.list_projects(sb, account)]})

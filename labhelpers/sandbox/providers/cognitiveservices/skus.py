@@ -8,10 +8,15 @@ Learn: `{"kind": "CognitiveServices", "locations": ["WESTUS"], "name": "S0", "re
 other SKU APIs give them (`type`, `values`, `restrictionInfo.locations`, `reasonCode`)."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ... import catalog
 from ...http import ok
 from . import models
 from .responses import _SUB, _route
+
+if TYPE_CHECKING:
+    from ...context import Sandbox
 
 # Sandbox data, not Azure's (which differs per subscription and over time): Foundry resources (kind
 # AIServices) are offered in fewer regions than the providers API lists for Cognitive Services
@@ -38,6 +43,6 @@ def _entry(kind: str, name: str, tier: str, region: str) -> dict:
 
 
 @_route("GET", _SUB + "/skus", f"{models.NAMESPACE}/skus/read", name="ResourceSkusList")
-def list_skus(sb, req, subscriptionId):
+def list_skus(sb: Sandbox, req, subscriptionId):
     return ok({"value": [_entry(kind, name, tier, region) for kind, name, tier, regions in OFFERED
                          for region in regions]})

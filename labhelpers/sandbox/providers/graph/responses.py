@@ -11,11 +11,15 @@ Authorization_RequestDenied, as Graph answers an app without Directory.Read.All.
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from ... import catalog, directory
 from ...http import Response, ok
 from ...routing import GRAPH
 from . import errors
+
+if TYPE_CHECKING:
+    from ...context import Sandbox
 
 HOST = "https://graph.microsoft.com"
 VERSIONS = catalog.table_versions("graph.microsoft.com")       # in the path: /v1.0/…, /beta/…
@@ -107,28 +111,28 @@ def _field(entity: dict, name: str):
     return next((v for k, v in entity.items() if k.lower() == name.lower()), None)
 
 
-def _principals(sb, kind: str) -> list[directory.Principal]:
+def _principals(sb: Sandbox, kind: str) -> list[directory.Principal]:
     return [p for p in directory.all_principals(sb) if p.type == kind]
 
 
 # ---- routes -------------------------------------------------------------------------------------------
 
 @_route("GET", "/me")
-def me(sb, req):
+def me(sb: Sandbox, req):
     if not req.caller.is_user:
         raise errors.ME_NEEDS_DELEGATED()
     return ok(_entity(req, "users", user_json(req.caller)))
 
 
 @_route("GET", "/users")
-def list_users(sb, req):
+def list_users(sb: Sandbox, req):
     _reader(req)
     match = _matcher(req.arg("$filter"))
     return ok(_collection(req, "users", [u for u in map(user_json, _principals(sb, "User")) if match(u)]))
 
 
 @_route("GET", "/users/{idOrUpn}")
-def get_user(sb, req, idOrUpn):
+def get_user(sb: Sandbox, req, idOrUpn):
     _reader(req)
     key = idOrUpn[7:-2] if idOrUpn.startswith("users('") else idOrUpn
     found = next((p for p in _principals(sb, "User")
@@ -137,7 +141,7 @@ def get_user(sb, req, idOrUpn):
 
 
 @_route("GET", "/servicePrincipals")
-def list_service_principals(sb, req):
+def list_service_principals(sb: Sandbox, req):
     _reader(req)
     match = _matcher(req.arg("$filter"))
     items = [s for s in map(service_principal_json, _principals(sb, "ServicePrincipal")) if match(s)]
@@ -145,7 +149,7 @@ def list_service_principals(sb, req):
 
 
 @_route("GET", "/servicePrincipals/{id}")
-def get_service_principal(sb, req, id):
+def get_service_principal(sb: Sandbox, req, id):
     _reader(req)
     found = directory.get(sb, id)
     return _one(req, "servicePrincipals", id, None if found is None or found.is_user else found,
@@ -153,19 +157,19 @@ def get_service_principal(sb, req, id):
 
 
 @_route("GET", "/servicePrincipals(appId='{appId}')")
-def get_service_principal_by_app_id(sb, req, appId):
+def get_service_principal_by_app_id(sb: Sandbox, req, appId):
     _reader(req)
     return _one(req, "servicePrincipals", appId, directory.find(sb, client_id=appId), service_principal_json)
 
 
 @_route("GET", "/directoryObjects/{id}")
-def get_directory_object(sb, req, id):
+def get_directory_object(sb: Sandbox, req, id):
     _reader(req)
     return _one(req, "directoryObjects", id, directory.get(sb, id), _typed)
 
 
 @_route("POST", "/directoryObjects/getByIds")
-def get_by_ids(sb, req):
+def get_by_ids(sb: Sandbox, req):
     """The objects among `ids` that exist (unknown ids are left out, as Graph does), of `types` if given."""
     _reader(req)
     body = req.json_object()
@@ -180,7 +184,7 @@ def get_by_ids(sb, req):
 
 
 @_route("GET", "/organization")
-def organization(sb, req):
+def organization(sb: Sandbox, req):
     return ok(_collection(req, "organization", [{
         "id": sb.tenant_id, "displayName": "CMK Lab", "verifiedDomains": [
             {"capabilities": "Email, OfficeCommunicationsOnline", "isDefault": True, "isInitial": True,

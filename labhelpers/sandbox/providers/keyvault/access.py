@@ -3,9 +3,14 @@ vault's permission model (Azure RBAC dataActions with scope inheritance down to 
 policies; facts §B4–B5)."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ... import rbac
 from ...store import loads
 from . import errors, models
+
+if TYPE_CHECKING:
+    from ...context import Sandbox
 
 _A = "Microsoft.KeyVault/vaults/"
 
@@ -18,7 +23,7 @@ def _caller(req) -> str:
 _PUBLIC_KEY_ACTIONS = {_A + "keys/encrypt/action", _A + "keys/wrap/action", _A + "keys/verify/action"}
 
 
-def authorize(sb, req, vault: dict, action: str, permission: str, key: str | None = None) -> None:
+def authorize(sb: Sandbox, req, vault: dict, action: str, permission: str, key: str | None = None) -> None:
     """Allow or 403 as the vault's permission model says: RBAC dataActions at the key (or vault)
     scope, or the keys permissions of the caller's access policies."""
     props = loads(vault["properties"])

@@ -4,6 +4,8 @@ Keys_Get, Keys_List, Keys_GetVersion, Keys_ListVersions and Vaults_UpdateAccessP
 management operations: ARM RBAC (`vaults/keys/write`), not the vault's data-plane permissions."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ... import catalog
 from ...errors import AzureError
 from ...http import ok
@@ -11,6 +13,9 @@ from ...routing import ARM
 from ...store import loads
 from ..resources.models import require_group
 from . import data_responses, errors, keys, models
+
+if TYPE_CHECKING:
+    from ...context import Sandbox
 
 _VAULT = ("/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.KeyVault"
           "/vaults/{vaultName}")
@@ -24,7 +29,7 @@ def _route(method: str, pattern: str, action: str, type_name: str, name: str):
                      version_error=catalog.version_error("Microsoft.KeyVault", type_name), name=name)
 
 
-def _vault(sb, subscription_id: str, group: str, name: str) -> dict:
+def _vault(sb: Sandbox, subscription_id: str, group: str, name: str) -> dict:
     require_group(sb, subscription_id, group)
     vault = models.live_in_group(sb, subscription_id, group, name)
     if vault is None:
@@ -32,7 +37,7 @@ def _vault(sb, subscription_id: str, group: str, name: str) -> dict:
     return vault
 
 
-def key_json(sb, vault: dict, v: dict, *, versioned: bool = False) -> dict:
+def key_json(sb: Sandbox, vault: dict, v: dict, *, versioned: bool = False) -> dict:
     """The ARM Key resource (spec definition Key): the data-plane key seen as a proxy resource."""
     vid = models.vault_id(vault["subscription_id"], vault["resource_group"], vault["name"])
     attrs = data_responses.attributes(vault, v)
@@ -52,7 +57,7 @@ def key_json(sb, vault: dict, v: dict, *, versioned: bool = False) -> dict:
 
 
 @_route("PUT", _KEY, "Microsoft.KeyVault/vaults/keys/write", "vaults/keys", "ArmKeyCreateIfNotExist")
-def create_if_not_exist(sb, req, subscriptionId, resourceGroupName, vaultName, keyName):
+def create_if_not_exist(sb: Sandbox, req, subscriptionId, resourceGroupName, vaultName, keyName):
     """Creates the first version of a key; an existing key is returned unchanged (the spec's words:
     'does not create subsequent versions, and does not update existing keys')."""
     vault = _vault(sb, subscriptionId, resourceGroupName, vaultName)
@@ -71,19 +76,19 @@ def create_if_not_exist(sb, req, subscriptionId, resourceGroupName, vaultName, k
 
 
 @_route("GET", _KEY, "Microsoft.KeyVault/vaults/keys/read", "vaults/keys", "ArmKeyGet")
-def get_key(sb, req, subscriptionId, resourceGroupName, vaultName, keyName):
+def get_key(sb: Sandbox, req, subscriptionId, resourceGroupName, vaultName, keyName):
     vault = _vault(sb, subscriptionId, resourceGroupName, vaultName)
     return ok(key_json(sb, vault, _arm_version(sb, vault, keyName)))
 
 
 @_route("GET", _VAULT + "/keys", "Microsoft.KeyVault/vaults/keys/read", "vaults/keys", "ArmKeyList")
-def list_keys(sb, req, subscriptionId, resourceGroupName, vaultName):
+def list_keys(sb: Sandbox, req, subscriptionId, resourceGroupName, vaultName):
     vault = _vault(sb, subscriptionId, resourceGroupName, vaultName)
     return ok({"value": [key_json(sb, vault, v) for v in keys.list_latest(sb, vault)]})
 
 
 @_route("GET", _KEY + "/versions", "Microsoft.KeyVault/vaults/keys/versions/read", "vaults/keys", "ArmKeyListVersions")
-def list_versions(sb, req, subscriptionId, resourceGroupName, vaultName, keyName):
+def list_versions(sb: Sandbox, req, subscriptionId, resourceGroupName, vaultName, keyName):
     vault = _vault(sb, subscriptionId, resourceGroupName, vaultName)
     _arm_version(sb, vault, keyName)
     rows = sb.store.all("SELECT * FROM kv_key_versions WHERE vault = ? AND key = ? ORDER BY seq",
@@ -93,12 +98,12 @@ def list_versions(sb, req, subscriptionId, resourceGroupName, vaultName, keyName
 
 @_route("GET", _KEY + "/versions/{keyVersion}", "Microsoft.KeyVault/vaults/keys/versions/read", "vaults/keys",
         "ArmKeyGetVersion")
-def get_version(sb, req, subscriptionId, resourceGroupName, vaultName, keyName, keyVersion):
+def get_version(sb: Sandbox, req, subscriptionId, resourceGroupName, vaultName, keyName, keyVersion):
     vault = _vault(sb, subscriptionId, resourceGroupName, vaultName)
     return ok(key_json(sb, vault, _arm_version(sb, vault, keyName, keyVersion), versioned=True))
 
 
-def _arm_version(sb, vault: dict, name: str, version: str | None = None) -> dict:
+def _arm_version(sb: Sandbox, vault: dict, name: str, version: str | None = None) -> dict:
     try:
         return keys.version_row(sb, vault, name, version)
     except AzureError:
@@ -110,7 +115,7 @@ def _arm_version(sb, vault: dict, name: str, version: str | None = None) -> dict
 
 @_route("PUT", _VAULT + "/accessPolicies/{operationKind}", "Microsoft.KeyVault/vaults/accessPolicies/write",
         "vaults/accessPolicies", "VaultUpdateAccessPolicy")
-def update_access_policy(sb, req, subscriptionId, resourceGroupName, vaultName, operationKind):
+def update_access_policy(sb: Sandbox, req, subscriptionId, resourceGroupName, vaultName, operationKind):
     """add (merge permissions), replace (set them) or remove (take them away; an entry left with
     none goes) the entries sent, matched by tenantId, objectId and applicationId."""
     kind = operationKind.lower()

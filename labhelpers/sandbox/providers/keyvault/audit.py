@@ -8,11 +8,15 @@ from __future__ import annotations
 
 import json
 from http import HTTPStatus
+from typing import TYPE_CHECKING
 
 from ... import registry
 from ...clock import iso
 from ...store import dumps, loads
 from . import models
+
+if TYPE_CHECKING:
+    from ...context import Sandbox
 
 registry.schema("""
 CREATE TABLE IF NOT EXISTS kv_audit (
@@ -33,12 +37,12 @@ def _resource_id(vault: dict | None) -> str:
     return models.vault_id(vault["subscription_id"], vault["resource_group"], vault["name"]).upper() if vault else ""
 
 
-def _write(sb, vault_key: str, record: dict) -> None:
+def _write(sb: Sandbox, vault_key: str, record: dict) -> None:
     with sb.store.transaction():
         sb.store.execute("INSERT INTO kv_audit (vault, record) VALUES (?, ?)", (vault_key, dumps(record)))
 
 
-def record_request(sb, req, resp, duration_ms: float, vault: dict | None) -> None:
+def record_request(sb: Sandbox, req, resp, duration_ms: float, vault: dict | None) -> None:
     status = resp.status
     # A request without a valid token is logged as the Authentication operation.
     operation = "Authentication" if status == 401 else (req.route_name or "Unknown")
@@ -63,7 +67,7 @@ def record_request(sb, req, resp, duration_ms: float, vault: dict | None) -> Non
     _write(sb, req.host_label.lower(), record)
 
 
-def record_service(sb, vault: dict, operation: str, object_id: str, at: float) -> None:
+def record_service(sb: Sandbox, vault: dict, operation: str, object_id: str, at: float) -> None:
     """An operation Key Vault does itself (a policy rotation): no caller, no request."""
     _write(sb, vault["key"], {
         "time": iso(at), "resourceId": _resource_id(vault), "operationName": operation,
@@ -72,7 +76,7 @@ def record_service(sb, vault: dict, operation: str, object_id: str, at: float) -
         "properties": {"id": object_id, "httpStatusCode": 200, "requestUri": ""}})
 
 
-def read(sb, vault: str | None = None) -> list[dict]:
+def read(sb: Sandbox, vault: str | None = None) -> list[dict]:
     """The AuditEvent records, oldest first (of one vault, by name, if given)."""
     if vault:
         rows = sb.store.all("SELECT record FROM kv_audit WHERE vault = ? ORDER BY seq", (vault.lower(),))
@@ -100,7 +104,7 @@ def _error_message(resp) -> str:
 
 
 @registry.observer("keyvault")
-def _observe(sb, req, resp, duration_ms: float) -> None:
+def _observe(sb: Sandbox, req, resp, duration_ms: float) -> None:
     vault = models.row(sb, req.host_label, deleted=None)
     if vault:
         resp.headers.setdefault("x-ms-keyvault-region", vault["location"])

@@ -4,6 +4,7 @@ contract §3.3)."""
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
@@ -12,6 +13,9 @@ from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa, utils
 from ...encoding import b64url, uint
 from ...store import loads
 from . import errors
+
+if TYPE_CHECKING:
+    from ...context import Sandbox
 
 CURVES = {"P-256": ec.SECP256R1, "P-384": ec.SECP384R1, "P-521": ec.SECP521R1, "P-256K": ec.SECP256K1}
 
@@ -48,7 +52,7 @@ _EC_ALGS = {"ES256": ("P-256", hashes.SHA256), "ES384": ("P-384", hashes.SHA384)
 _TIME_BOUND = {"encrypt", "wrapKey", "sign"}
 
 
-def usable(sb, v: dict, op: str) -> None:
+def usable(sb: Sandbox, v: dict, op: str) -> None:
     """403 unless `op` may run on this version now (key_ops, enabled, nbf/exp)."""
     if op not in loads(v["key_ops"]):
         raise errors.KEY_OPERATION_FORBIDDEN(op=op)

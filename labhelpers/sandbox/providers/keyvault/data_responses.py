@@ -6,6 +6,8 @@ and crypto.py.
 app.py has already answered the challenge and verified the token: `req.caller` is the principal."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ... import catalog
 from ...encoding import b64url, unb64url
 from ...errors import AzureError
@@ -13,6 +15,9 @@ from ...http import Response, ok
 from ...routing import KEYVAULT
 from ...store import loads
 from . import access, crypto, errors, keys, models, rotation
+
+if TYPE_CHECKING:
+    from ...context import Sandbox
 
 VERSIONS = catalog.table_versions("vault.azure.net/keys")
 # 2016-10-01, then 7.0 to 7.6 (with previews), then dated versions again from 2025 on.
@@ -32,7 +37,7 @@ def _version_error(req, route) -> AzureError:
 
 def _route(method: str, pattern: str, name: str, versions=VERSIONS):
     def register(handler):
-        def in_the_version_asked_for(sb, req, **params):
+        def in_the_version_asked_for(sb: Sandbox, req, **params):
             return _as_version(req.api_version, handler(sb, req, **params))
         in_the_version_asked_for.__name__ = handler.__name__
         KEYVAULT.route(method, pattern, api_versions=versions, version_error=_version_error, name=name)(
@@ -57,7 +62,7 @@ def _as_version(api_version: str | None, resp: Response) -> Response:
 
 # ---- shared steps ---------------------------------------------------------------------------------
 
-def _vault(sb, req) -> dict:
+def _vault(sb: Sandbox, req) -> dict:
     vault = models.row(sb, req.host_label)
     if vault is None:          # deleted while the client kept its connection open
         raise errors.VAULT_GONE(host_label=req.host_label)
@@ -71,7 +76,7 @@ def _body(req) -> dict:
         raise errors.BAD_PARAMETER_BODY(message=err.message)
 
 
-def _prepare(sb, req, action: str, permission: str, name: str | None = None, version: str | None = None,
+def _prepare(sb: Sandbox, req, action: str, permission: str, name: str | None = None, version: str | None = None,
              *, deleted: bool = False) -> dict:
     """Vault lookup, the object id for the audit log, then authorisation (before any 404, as Key Vault)."""
     vault = _vault(sb, req)
@@ -166,7 +171,7 @@ def _deleted_extra(vault: dict, k: dict) -> dict:
             "deletedDate": int(k["deleted"]), "scheduledPurgeDate": int(k["purge_at"])}
 
 
-def _policy_json(sb, vault: dict, name: str) -> dict:
+def _policy_json(sb: Sandbox, vault: dict, name: str) -> dict:
     k, policy = rotation.policy(sb, vault, name)
     attrs = dict(policy["attributes"])
     if k["policy_created"] is not None:
@@ -178,66 +183,66 @@ def _policy_json(sb, vault: dict, name: str) -> dict:
 # ---- keys -----------------------------------------------------------------------------------------
 
 @_route("POST", "/keys/{name}/create", "KeyCreate")
-def create_key(sb, req, name):
+def create_key(sb: Sandbox, req, name):
     vault = _prepare(sb, req, _A + "keys/create/action", "create", name)
     return ok(_with_version(req, vault, keys.create(sb, vault, name, _body(req))))
 
 
 @_route("POST", "/keys/{name}/rotate", "KeyRotate", ROTATION_VERSIONS)
-def rotate_key(sb, req, name):
+def rotate_key(sb: Sandbox, req, name):
     vault = _prepare(sb, req, _A + "keys/rotate/action", "rotate", name)
     return ok(_with_version(req, vault, rotation.rotate(sb, vault, name)))
 
 
 @_route("GET", "/keys", "KeyList")
-def list_keys(sb, req):
+def list_keys(sb: Sandbox, req):
     vault = _prepare(sb, req, _A + "keys/read", "list")
     return ok(_paged(req, keys.list_latest(sb, vault), lambda v: _item(vault, v, versioned=False)))
 
 
 @_route("GET", "/keys/{name}/versions", "KeyListVersions")
-def list_versions(sb, req, name):
+def list_versions(sb: Sandbox, req, name):
     vault = _prepare(sb, req, _A + "keys/read", "list", name)
     return ok(_paged(req, keys.list_versions(sb, vault, name), lambda v: _item(vault, v, versioned=True)))
 
 
 @_route("GET", "/keys/{name}/rotationpolicy", "KeyRotationPolicyGet", ROTATION_VERSIONS)
-def get_rotation_policy(sb, req, name):
+def get_rotation_policy(sb: Sandbox, req, name):
     vault = _prepare(sb, req, _A + "keyrotationpolicies/read", "getrotationpolicy", name)
     return ok(_policy_json(sb, vault, name))
 
 
 @_route("PUT", "/keys/{name}/rotationpolicy", "KeyRotationPolicySet", ROTATION_VERSIONS)
-def set_rotation_policy(sb, req, name):
+def set_rotation_policy(sb: Sandbox, req, name):
     vault = _prepare(sb, req, _A + "keyrotationpolicies/write", "setrotationpolicy", name)
     rotation.set_policy(sb, vault, name, _body(req))
     return ok(_policy_json(sb, vault, name))
 
 
 @_route("GET", "/keys/{name}", "KeyGet")
-def get_latest(sb, req, name):
+def get_latest(sb: Sandbox, req, name):
     return get_key(sb, req, name, None)
 
 
 @_route("GET", "/keys/{name}/{version}", "KeyGet")
-def get_key(sb, req, name, version):
+def get_key(sb: Sandbox, req, name, version):
     vault = _prepare(sb, req, _A + "keys/read", "get", name, version)
     return ok(_with_version(req, vault, keys.version_row(sb, vault, name, version)))
 
 
 @_route("PATCH", "/keys/{name}", "KeyUpdate")
-def update_latest(sb, req, name):
+def update_latest(sb: Sandbox, req, name):
     return update_key(sb, req, name, None)
 
 
 @_route("PATCH", "/keys/{name}/{version}", "KeyUpdate")
-def update_key(sb, req, name, version):
+def update_key(sb: Sandbox, req, name, version):
     vault = _prepare(sb, req, _A + "keys/update/action", "update", name, version)
     return ok(_with_version(req, vault, keys.update(sb, vault, name, version, _body(req))))
 
 
 @_route("DELETE", "/keys/{name}", "KeyDelete")
-def delete_key(sb, req, name):
+def delete_key(sb: Sandbox, req, name):
     vault = _prepare(sb, req, _A + "keys/delete", "delete", name)
     k = keys.delete(sb, vault, name)
     return ok({**_bundle(vault, keys.latest(sb, vault["key"], k["key"])), **_deleted_extra(vault, k)})
@@ -246,14 +251,14 @@ def delete_key(sb, req, name):
 # ---- deleted keys ---------------------------------------------------------------------------------
 
 @_route("GET", "/deletedkeys", "KeyListDeleted")
-def list_deleted(sb, req):
+def list_deleted(sb: Sandbox, req):
     vault = _prepare(sb, req, _A + "keys/read", "list")
     return ok(_paged(req, keys.deleted_rows(sb, vault),
                      lambda r: {**_item(vault, r, versioned=False), **_deleted_extra(vault, r)}))
 
 
 @_route("GET", "/deletedkeys/{name}", "KeyGetDeleted")
-def get_deleted(sb, req, name):
+def get_deleted(sb: Sandbox, req, name):
     vault = _prepare(sb, req, _A + "keys/read", "get", name, deleted=True)
     rows = keys.deleted_rows(sb, vault, name.lower())
     if not rows:
@@ -262,14 +267,14 @@ def get_deleted(sb, req, name):
 
 
 @_route("POST", "/deletedkeys/{name}/recover", "KeyRecover")
-def recover_key(sb, req, name):
+def recover_key(sb: Sandbox, req, name):
     vault = _prepare(sb, req, _A + "keys/recover/action", "recover", name, deleted=True)
     keys.recover(sb, vault, name)
     return ok(_with_version(req, vault, keys.version_row(sb, vault, name)))
 
 
 @_route("DELETE", "/deletedkeys/{name}", "KeyPurge")
-def purge_key(sb, req, name):
+def purge_key(sb: Sandbox, req, name):
     vault = _prepare(sb, req, _A + "keys/purge/action", "purge", name, deleted=True)
     keys.purge(sb, vault, name)
     return Response(204)
@@ -283,7 +288,7 @@ def _crypto(op: str, action: str, audit_name: str, path: str):
                  "decrypt": crypto.decrypt, "unwrapKey": crypto.decrypt}[op]
 
     @_route("POST", "/keys/{name}/{version}/" + path, audit_name)
-    def handler(sb, req, name, version):
+    def handler(sb: Sandbox, req, name, version):
         vault = _prepare(sb, req, _A + action, op, name, version)
         body = _body(req)
         v = keys.version_row(sb, vault, name, version)
@@ -301,7 +306,7 @@ _crypto("decrypt", "keys/decrypt/action", "KeyDecrypt", "decrypt")
 
 
 @_route("POST", "/keys/{name}/{version}/sign", "KeySign")
-def sign(sb, req, name, version):
+def sign(sb: Sandbox, req, name, version):
     vault = _prepare(sb, req, _A + "keys/sign/action", "sign", name, version)
     body = _body(req)
     v = keys.version_row(sb, vault, name, version)
@@ -311,7 +316,7 @@ def sign(sb, req, name, version):
 
 
 @_route("POST", "/keys/{name}/{version}/verify", "KeyVerify")
-def verify(sb, req, name, version):
+def verify(sb: Sandbox, req, name, version):
     vault = _prepare(sb, req, _A + "keys/verify/action", "verify", name, version)
     body = _body(req)
     v = keys.version_row(sb, vault, name, version)

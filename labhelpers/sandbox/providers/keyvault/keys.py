@@ -8,12 +8,16 @@ from __future__ import annotations
 
 import re
 import secrets
+from typing import TYPE_CHECKING
 
 from ... import registry
 from ...clock import add_duration
 from ...errors import AzureError
 from ...store import dumps, loads
 from . import crypto, errors, models
+
+if TYPE_CHECKING:
+    from ...context import Sandbox
 
 registry.schema("""
 CREATE TABLE IF NOT EXISTS kv_keys (
@@ -73,25 +77,25 @@ def not_found(name: str, version: str | None = None) -> AzureError:
     return errors.KEY_NOT_FOUND(ident=ident)
 
 
-def name_row(sb, vault: dict, name: str) -> dict | None:
+def name_row(sb: Sandbox, vault: dict, name: str) -> dict | None:
     return sb.store.one("SELECT * FROM kv_keys WHERE vault = ? AND key = ?", (vault["key"], name.lower()))
 
 
-def live_row(sb, vault: dict, name: str) -> dict:
+def live_row(sb: Sandbox, vault: dict, name: str) -> dict:
     r = name_row(sb, vault, name)
     if r is None or r["deleted"] is not None:
         raise not_found(name)
     return r
 
 
-def deleted_row(sb, vault: dict, name: str) -> dict:
+def deleted_row(sb: Sandbox, vault: dict, name: str) -> dict:
     r = name_row(sb, vault, name)
     if r is None or r["deleted"] is None:
         raise errors.DELETED_KEY_NOT_FOUND(name=name)
     return r
 
 
-def version_row(sb, vault: dict, name: str, version: str | None = None) -> dict:
+def version_row(sb: Sandbox, vault: dict, name: str, version: str | None = None) -> dict:
     """A version of a live key (the latest without `version`), or 404 KeyNotFound."""
     live_row(sb, vault, name)
     if version:
@@ -104,7 +108,7 @@ def version_row(sb, vault: dict, name: str, version: str | None = None) -> dict:
     return v
 
 
-def latest(sb, vault_key: str, key: str) -> dict | None:
+def latest(sb: Sandbox, vault_key: str, key: str) -> dict | None:
     return sb.store.one("SELECT * FROM kv_key_versions WHERE vault = ? AND key = ? ORDER BY seq DESC LIMIT 1",
                         (vault_key, key))
 
@@ -114,7 +118,7 @@ def key_url(vault: dict, name: str, version: str | None = None) -> str:
     return f"{base}/{version}" if version else base
 
 
-def list_latest(sb, vault: dict) -> list[dict]:
+def list_latest(sb: Sandbox, vault: dict) -> list[dict]:
     """The latest version of every live key, by name."""
     return sb.store.all(
         "SELECT v.* FROM kv_key_versions v JOIN kv_keys k ON k.vault = v.vault AND k.key = v.key "
@@ -123,7 +127,7 @@ def list_latest(sb, vault: dict) -> list[dict]:
         (vault["key"],))
 
 
-def list_versions(sb, vault: dict, name: str) -> list[dict]:
+def list_versions(sb: Sandbox, vault: dict, name: str) -> list[dict]:
     k = live_row(sb, vault, name)
     return sb.store.all("SELECT * FROM kv_key_versions WHERE vault = ? AND key = ? ORDER BY seq",
                         (vault["key"], k["key"]))
@@ -131,7 +135,7 @@ def list_versions(sb, vault: dict, name: str) -> list[dict]:
 
 # ---- deleted keys ---------------------------------------------------------------------------------
 
-def deleted_rows(sb, vault: dict, key: str | None = None) -> list[dict]:
+def deleted_rows(sb: Sandbox, vault: dict, key: str | None = None) -> list[dict]:
     """Deleted keys joined with their latest version: (key row fields, version fields)."""
     return sb.store.all(
         "SELECT v.*, k.deleted, k.purge_at FROM kv_keys k JOIN kv_key_versions v ON v.vault = k.vault AND "
@@ -211,7 +215,7 @@ def _spec(vault: dict, body: dict) -> tuple[str, int | None, str | None]:
     return kty, None, crv
 
 
-def insert_version(sb, vault: dict, k: dict, kty, size, crv, der: bytes, ops: list[str], attrs: dict,
+def insert_version(sb: Sandbox, vault: dict, k: dict, kty, size, crv, der: bytes, ops: list[str], attrs: dict,
                     tags: dict, created: float) -> dict:
     version = secrets.token_hex(16)
     key = k["key"]
@@ -224,7 +228,7 @@ def insert_version(sb, vault: dict, k: dict, kty, size, crv, der: bytes, ops: li
                         (vault["key"], key, version))
 
 
-def create(sb, vault: dict, name: str, body: dict) -> dict:
+def create(sb: Sandbox, vault: dict, name: str, body: dict) -> dict:
     """A new key, or a new version of an existing one: its version row."""
     check_name(name)
     kty, size, crv = _spec(vault, body)
@@ -244,7 +248,7 @@ def create(sb, vault: dict, name: str, body: dict) -> dict:
     return v
 
 
-def update(sb, vault: dict, name: str, version: str | None, body: dict) -> dict:
+def update(sb: Sandbox, vault: dict, name: str, version: str | None, body: dict) -> dict:
     attrs, tags = _attributes_in(body), _tags_in(body)
     with sb.store.transaction():
         v = version_row(sb, vault, name, version)
@@ -259,7 +263,7 @@ def update(sb, vault: dict, name: str, version: str | None, body: dict) -> dict:
         return sb.store.one("SELECT * FROM kv_key_versions WHERE seq = ?", (v["seq"],))
 
 
-def schedule(sb, vault: dict, k: dict) -> None:
+def schedule(sb: Sandbox, vault: dict, k: dict) -> None:
     """Recompute when the key's Rotate trigger fires, from its latest version."""
     policy = loads(sb.store.one("SELECT policy FROM kv_keys WHERE vault = ? AND key = ?",
                                 (vault["key"], k["key"]))["policy"]) or {}
@@ -281,7 +285,7 @@ def due_after(policy: dict, created: float, exp: float | None) -> float | None:
 
 # ---- delete / recover / purge ---------------------------------------------------------------------
 
-def delete(sb, vault: dict, name: str) -> dict:
+def delete(sb: Sandbox, vault: dict, name: str) -> dict:
     with sb.store.transaction():
         k = live_row(sb, vault, name)
         now = sb.clock.now()
@@ -290,7 +294,7 @@ def delete(sb, vault: dict, name: str) -> dict:
     return name_row(sb, vault, name)
 
 
-def recover(sb, vault: dict, name: str) -> dict:
+def recover(sb: Sandbox, vault: dict, name: str) -> dict:
     with sb.store.transaction():
         k = deleted_row(sb, vault, name)
         sb.store.execute("UPDATE kv_keys SET deleted = NULL, purge_at = NULL WHERE vault = ? AND key = ?",
@@ -299,7 +303,7 @@ def recover(sb, vault: dict, name: str) -> dict:
     return k
 
 
-def purge(sb, vault: dict, name: str) -> None:
+def purge(sb: Sandbox, vault: dict, name: str) -> None:
     with sb.store.transaction():
         k = deleted_row(sb, vault, name)
         if models.purge_protected(vault):
@@ -307,7 +311,7 @@ def purge(sb, vault: dict, name: str) -> None:
         _remove(sb, vault["key"], k["key"])
 
 
-def _remove(sb, vault_key: str, key: str | None = None) -> None:
+def _remove(sb: Sandbox, vault_key: str, key: str | None = None) -> None:
     where, args = ("vault = ? AND key = ?", (vault_key, key)) if key else ("vault = ?", (vault_key,))
     sb.store.execute(f"DELETE FROM kv_key_versions WHERE {where}", args)
     sb.store.execute(f"DELETE FROM kv_keys WHERE {where}", args)
@@ -317,7 +321,7 @@ models.PURGE_HOOKS.append(_remove)
 
 
 @registry.resource_exists("Microsoft.KeyVault", "vaults/keys")
-def _key_exists(sb, subscription_id: str, group: str, names: list[str]) -> bool:
+def _key_exists(sb: Sandbox, subscription_id: str, group: str, names: list[str]) -> bool:
     """A key is an ARM resource too (Microsoft.KeyVault/vaults/keys) while it is live."""
     vault = models.live_in_group(sb, subscription_id, group, names[0])
     r = vault and name_row(sb, vault, names[1])
@@ -325,7 +329,7 @@ def _key_exists(sb, subscription_id: str, group: str, names: list[str]) -> bool:
 
 
 @registry.ticker
-def _purge_due(sb, now: float) -> None:
+def _purge_due(sb: Sandbox, now: float) -> None:
     """Deleted keys whose retention is over are purged by the service."""
     due = sb.store.all("SELECT vault, key FROM kv_keys WHERE purge_at <= ?", (now,))
     if due:

@@ -6,12 +6,16 @@ vault whether it is live or soft-deleted; a purge removes the row and everything
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from ... import catalog, rbac, regions, registry
 from ...clock import iso
 from ...errors import AzureError
 from ...store import dumps, loads
 from . import errors
+
+if TYPE_CHECKING:
+    from ...context import Sandbox
 
 registry.schema("""
 CREATE TABLE IF NOT EXISTS kv_vaults (
@@ -47,7 +51,7 @@ def name_error(name: str) -> str | None:
     return None if _NAME.match(name or "") else errors.VAULT_NAME_NOT_VALID.message.format(name=name)
 
 
-def check_name(sb, name) -> dict:
+def check_name(sb: Sandbox, name) -> dict:
     if not isinstance(name, str) or name_error(name):
         return {"nameAvailable": False, "reason": "AccountNameInvalid", "message": name_error(str(name))}
     if row(sb, name, deleted=None) is not None:
@@ -58,7 +62,7 @@ def check_name(sb, name) -> dict:
 
 # ---- state ----------------------------------------------------------------------------------------
 
-def row(sb, name: str, *, deleted: bool | None = False) -> dict | None:
+def row(sb: Sandbox, name: str, *, deleted: bool | None = False) -> dict | None:
     """The vault row by name; deleted=False live only, True soft-deleted only, None either."""
     r = sb.store.one("SELECT * FROM kv_vaults WHERE key = ?", (name.lower(),))
     if r is None or (deleted is not None and (r["deleted"] is not None) != deleted):
@@ -66,21 +70,21 @@ def row(sb, name: str, *, deleted: bool | None = False) -> dict | None:
     return r
 
 
-def live_in_group(sb, subscription_id: str, group: str, name: str) -> dict | None:
+def live_in_group(sb: Sandbox, subscription_id: str, group: str, name: str) -> dict | None:
     r = row(sb, name)
     if r and r["subscription_id"].lower() == subscription_id.lower() and r["resource_group"].lower() == group.lower():
         return r
     return None
 
 
-def live(sb, subscription_id: str, group: str | None = None) -> list[dict]:
+def live(sb: Sandbox, subscription_id: str, group: str | None = None) -> list[dict]:
     """The live vaults of a subscription (or of one of its resource groups), by name."""
     return sb.store.all("SELECT * FROM kv_vaults WHERE subscription_id = ? COLLATE NOCASE AND deleted IS NULL "
                         "AND (? IS NULL OR resource_group = ? COLLATE NOCASE) ORDER BY key",
                         (subscription_id, group, group))
 
 
-def deleted(sb, subscription_id: str) -> list[dict]:
+def deleted(sb: Sandbox, subscription_id: str) -> list[dict]:
     return sb.store.all("SELECT * FROM kv_vaults WHERE subscription_id = ? COLLATE NOCASE AND deleted IS NOT NULL "
                         "ORDER BY key", (subscription_id,))
 
@@ -99,7 +103,7 @@ def not_found(name: str, group: str) -> AzureError:
 
 # ---- rules ----------------------------------------------------------------------------------------
 
-def _validate_properties(sb, props: dict, *, creating: bool, current: dict | None) -> None:
+def _validate_properties(sb: Sandbox, props: dict, *, creating: bool, current: dict | None) -> None:
     if props.get("enableSoftDelete") is False:
         raise errors.SOFT_DELETE_IRREVERSIBLE()
     if props.get("enablePurgeProtection") is False:        # even on create (facts §B3)
@@ -169,7 +173,7 @@ def _location(body: dict) -> str:
     return loc
 
 
-def _system_data(sb, caller, previous: dict | None) -> dict:
+def _system_data(sb: Sandbox, caller, previous: dict | None) -> dict:
     now = iso(sb.clock.now())
     who = caller.upn or caller.object_id
     kind = "User" if caller.is_user else "Application"
@@ -186,7 +190,7 @@ def _tags(body: dict, default: dict) -> dict:
     return tags
 
 
-def create_or_update(sb, caller, subscription_id: str, group: str, name: str, body: dict,
+def create_or_update(sb: Sandbox, caller, subscription_id: str, group: str, name: str, body: dict,
                      api_version: str) -> tuple[dict, bool]:
     """PUT: returns (the vault's row, created?)."""
     if name_error(name):
@@ -224,7 +228,7 @@ def create_or_update(sb, caller, subscription_id: str, group: str, name: str, bo
     return row(sb, name), existing is None
 
 
-def _guard_permission_model(sb, caller, current: dict | None, props: dict, vid: str) -> None:
+def _guard_permission_model(sb: Sandbox, caller, current: dict | None, props: dict, vid: str) -> None:
     """Changing the permission model of an existing vault needs unrestricted role-assignment write
     (Owner, User Access Administrator), not just vaults/write (key-vault/general/rbac-guide.md)."""
     wanted = props.get("enableRbacAuthorization")
@@ -248,7 +252,7 @@ def _merge(current: dict | None, props: dict, api_version: str) -> dict:
     return stored
 
 
-def _save(sb, caller, existing, subscription_id, group, name, location, tags, props) -> None:
+def _save(sb: Sandbox, caller, existing, subscription_id, group, name, location, tags, props) -> None:
     system = _system_data(sb, caller, loads(existing["system_data"]) if existing else None)
     if existing:
         sb.store.execute("UPDATE kv_vaults SET tags = ?, properties = ?, system_data = ? WHERE key = ?",
@@ -259,7 +263,7 @@ def _save(sb, caller, existing, subscription_id, group, name, location, tags, pr
                           dumps(system)))
 
 
-def _recover(sb, caller, existing: dict, body: dict) -> dict:
+def _recover(sb: Sandbox, caller, existing: dict, body: dict) -> dict:
     """createMode: recover brings the vault and its keys back, but not its role assignments (facts §B2)."""
     system = _system_data(sb, caller, loads(existing["system_data"]))
     # The recovered vault keeps its own properties; the request's are not applied on recovery.
@@ -268,7 +272,7 @@ def _recover(sb, caller, existing: dict, body: dict) -> dict:
     return row(sb, existing["name"])
 
 
-def update(sb, caller, subscription_id: str, group: str, name: str, body: dict) -> dict:
+def update(sb: Sandbox, caller, subscription_id: str, group: str, name: str, body: dict) -> dict:
     """PATCH: only the properties sent change."""
     props = body.get("properties") or {}
     if not isinstance(props, dict):
@@ -286,7 +290,7 @@ def update(sb, caller, subscription_id: str, group: str, name: str, body: dict) 
     return row(sb, name)
 
 
-def soft_delete(sb, r: dict) -> None:
+def soft_delete(sb: Sandbox, r: dict) -> None:
     """Delete = soft delete: the name stays held for the retention period, and the vault's role
     assignments go (facts §B2: recovering does not bring them back)."""
     now = sb.clock.now()
@@ -296,7 +300,7 @@ def soft_delete(sb, r: dict) -> None:
         rbac.delete_assignments_under(sb, vault_id(r["subscription_id"], r["resource_group"], r["name"]))
 
 
-def purge(sb, r: dict) -> None:
+def purge(sb: Sandbox, r: dict) -> None:
     with sb.store.transaction():
         for fn in PURGE_HOOKS:
             fn(sb, r["key"])
@@ -306,7 +310,7 @@ def purge(sb, r: dict) -> None:
 PURGE_HOOKS: list = []        # fn(sb, vault_key): what lives in a vault goes with its purge (keys)
 
 
-def purge_deleted(sb, subscription_id: str, name: str, location: str) -> None:
+def purge_deleted(sb: Sandbox, subscription_id: str, name: str, location: str) -> None:
     r = find_deleted(sb, subscription_id, name, location)
     if purge_protected(r):
         # facts §B3 (the 2024 code; older tools printed MethodNotAllowed)
@@ -314,7 +318,7 @@ def purge_deleted(sb, subscription_id: str, name: str, location: str) -> None:
     purge(sb, r)
 
 
-def find_deleted(sb, subscription_id: str, name: str, location: str) -> dict:
+def find_deleted(sb: Sandbox, subscription_id: str, name: str, location: str) -> dict:
     """The deleted vault of this subscription in this location, or ARM's 404."""
     r = row(sb, name, deleted=True)
     if r is None or r["location"] != (regions.normalize(location) or location.lower()) \
@@ -326,24 +330,24 @@ def find_deleted(sb, subscription_id: str, name: str, location: str) -> dict:
 # ---- platform hooks -------------------------------------------------------------------------------
 
 @registry.ticker
-def _purge_due(sb, now: float) -> None:
+def _purge_due(sb: Sandbox, now: float) -> None:
     """Retention over: the service purges the deleted vault, purge protection or not (facts §B3)."""
     for r in sb.store.all("SELECT * FROM kv_vaults WHERE purge_at <= ?", (now,)):
         purge(sb, r)
 
 
 @registry.group_deleter
-def _delete_group(sb, caller, subscription_id: str, group: str) -> None:
+def _delete_group(sb: Sandbox, caller, subscription_id: str, group: str) -> None:
     for r in sb.store.all("SELECT * FROM kv_vaults WHERE subscription_id = ? COLLATE NOCASE AND "
                           "resource_group = ? COLLATE NOCASE AND deleted IS NULL", (subscription_id, group)):
         soft_delete(sb, r)
 
 
 @registry.host_check("keyvault")
-def _vault_host(sb, label: str) -> bool:
+def _vault_host(sb: Sandbox, label: str) -> bool:
     return row(sb, label) is not None
 
 
 @registry.resource_exists("Microsoft.KeyVault", "vaults")
-def _vault_exists(sb, subscription_id: str, group: str, names: list[str]) -> bool:
+def _vault_exists(sb: Sandbox, subscription_id: str, group: str, names: list[str]) -> bool:
     return live_in_group(sb, subscription_id, group, names[0]) is not None

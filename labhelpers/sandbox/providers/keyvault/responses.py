@@ -2,6 +2,8 @@
 2026-05-15 spec in azure-rest-specs/Microsoft.KeyVault)."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ... import catalog
 from ...clock import iso
 from ...http import Response, ok, page
@@ -10,6 +12,9 @@ from ...routing import ARM
 from ...store import loads
 from ..resources.models import require_group
 from . import errors, models
+
+if TYPE_CHECKING:
+    from ...context import Sandbox
 
 _SUB = "/subscriptions/{subscriptionId}/providers/Microsoft.KeyVault"
 _RG = "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.KeyVault"
@@ -35,7 +40,7 @@ def deleted_json(r: dict) -> dict:
 
 
 @resource_lister
-def _generic_resources(sb, subscription_id: str, group: str | None) -> list[dict]:
+def _generic_resources(sb: Sandbox, subscription_id: str, group: str | None) -> list[dict]:
     """Live vaults as ARM's generic list shows them (no properties: the sku is one of them)."""
     return [{k: v for k, v in to_json(r).items() if k in ("id", "name", "type", "location", "tags")}
             for r in models.live(sb, subscription_id, group)]
@@ -49,7 +54,7 @@ def _route(method: str, pattern: str, action: str, type_name: str = "vaults", **
 
 @_route("POST", _SUB + "/checkNameAvailability", "Microsoft.KeyVault/checkNameAvailability/read",
         "checkNameAvailability", name="VaultCheckNameAvailability")
-def check_name_availability(sb, req, subscriptionId):
+def check_name_availability(sb: Sandbox, req, subscriptionId):
     body = req.json_object()
     if str(body.get("type", "")).lower() != models.TYPE.lower():
         raise errors.NAME_CHECK_TYPE_INVALID(type=body.get('type'), type2=models.TYPE)
@@ -57,7 +62,7 @@ def check_name_availability(sb, req, subscriptionId):
 
 
 @_route("PUT", _RG + "/vaults/{vaultName}", "Microsoft.KeyVault/vaults/write", name="VaultPut")
-def put_vault(sb, req, subscriptionId, resourceGroupName, vaultName):
+def put_vault(sb: Sandbox, req, subscriptionId, resourceGroupName, vaultName):
     group = require_group(sb, subscriptionId, resourceGroupName)
     vault, _ = models.create_or_update(sb, req.caller, subscriptionId, group.get("name", resourceGroupName),
                                        vaultName, req.json_object(), req.api_version)
@@ -67,14 +72,14 @@ def put_vault(sb, req, subscriptionId, resourceGroupName, vaultName):
 
 
 @_route("PATCH", _RG + "/vaults/{vaultName}", "Microsoft.KeyVault/vaults/write", name="VaultPatch")
-def patch_vault(sb, req, subscriptionId, resourceGroupName, vaultName):
+def patch_vault(sb: Sandbox, req, subscriptionId, resourceGroupName, vaultName):
     require_group(sb, subscriptionId, resourceGroupName)
     return ok(to_json(models.update(sb, req.caller, subscriptionId, resourceGroupName, vaultName,
                                     req.json_object())))
 
 
 @_route("GET", _RG + "/vaults/{vaultName}", "Microsoft.KeyVault/vaults/read", name="VaultGet")
-def get_vault(sb, req, subscriptionId, resourceGroupName, vaultName):
+def get_vault(sb: Sandbox, req, subscriptionId, resourceGroupName, vaultName):
     require_group(sb, subscriptionId, resourceGroupName)
     r = models.live_in_group(sb, subscriptionId, resourceGroupName, vaultName)
     if r is None:
@@ -83,7 +88,7 @@ def get_vault(sb, req, subscriptionId, resourceGroupName, vaultName):
 
 
 @_route("DELETE", _RG + "/vaults/{vaultName}", "Microsoft.KeyVault/vaults/delete", name="VaultDelete")
-def delete_vault(sb, req, subscriptionId, resourceGroupName, vaultName):
+def delete_vault(sb: Sandbox, req, subscriptionId, resourceGroupName, vaultName):
     require_group(sb, subscriptionId, resourceGroupName)
     r = models.live_in_group(sb, subscriptionId, resourceGroupName, vaultName)
     if r is None:
@@ -93,30 +98,30 @@ def delete_vault(sb, req, subscriptionId, resourceGroupName, vaultName):
 
 
 @_route("GET", _RG + "/vaults", "Microsoft.KeyVault/vaults/read", name="VaultList")
-def list_by_group(sb, req, subscriptionId, resourceGroupName):
+def list_by_group(sb: Sandbox, req, subscriptionId, resourceGroupName):
     require_group(sb, subscriptionId, resourceGroupName)
     return ok(page([to_json(r) for r in models.live(sb, subscriptionId, resourceGroupName)], req))
 
 
 @_route("GET", _SUB + "/vaults", "Microsoft.KeyVault/vaults/read", name="VaultList")
-def list_by_subscription(sb, req, subscriptionId):
+def list_by_subscription(sb: Sandbox, req, subscriptionId):
     return ok(page([to_json(r) for r in models.live(sb, subscriptionId)], req))
 
 
 @_route("GET", _SUB + "/deletedVaults", "Microsoft.KeyVault/deletedVaults/read", "deletedVaults",
         name="VaultListDeleted")
-def list_deleted(sb, req, subscriptionId):
+def list_deleted(sb: Sandbox, req, subscriptionId):
     return ok({"value": [deleted_json(r) for r in models.deleted(sb, subscriptionId)]})
 
 
 @_route("GET", _SUB + "/locations/{location}/deletedVaults/{vaultName}",
         "Microsoft.KeyVault/locations/deletedVaults/read", "locations/deletedVaults", name="VaultGetDeleted")
-def get_deleted(sb, req, subscriptionId, location, vaultName):
+def get_deleted(sb: Sandbox, req, subscriptionId, location, vaultName):
     return ok(deleted_json(models.find_deleted(sb, subscriptionId, vaultName, location)))
 
 
 @_route("POST", _SUB + "/locations/{location}/deletedVaults/{vaultName}/purge",
         "Microsoft.KeyVault/locations/deletedVaults/purge/action", "locations/deletedVaults", name="VaultPurge")
-def purge_deleted(sb, req, subscriptionId, location, vaultName):
+def purge_deleted(sb: Sandbox, req, subscriptionId, location, vaultName):
     models.purge_deleted(sb, subscriptionId, vaultName, location)
     return Response(200)      # synchronous: the SDK's purge poller ends without polling

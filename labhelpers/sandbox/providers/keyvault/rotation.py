@@ -2,15 +2,21 @@
 scheduled ones the sandbox clock runs (each audited as KeyRotateIfDue)."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ... import registry
 from ...clock import add_duration, parse_duration
 from ...store import dumps, loads
 from . import audit, crypto, errors, keys, models
 
+if TYPE_CHECKING:
+    from ...context import Sandbox
+
 _DEFAULT_NOTIFY = {"trigger": {"timeBeforeExpiry": "P30D"}, "action": {"type": "Notify"}}
 
 
-def rotate(sb, vault: dict, name: str, *, at: float | None = None, expect_due: float | None = None) -> dict | None:
+def rotate(sb: Sandbox, vault: dict, name: str, *, at: float | None = None,
+           expect_due: float | None = None) -> dict | None:
     """A new version like the latest one; with a policy expiryTime it expires that long after creation.
     `expect_due` makes it the scheduled rotation: skipped (None) if another process already did it."""
     latest = keys.version_row(sb, vault, name)
@@ -108,7 +114,7 @@ def validate_policy(body: dict) -> dict:
     return {"lifetimeActions": stored, "attributes": {"expiryTime": expiry} if expiry else {}}
 
 
-def set_policy(sb, vault: dict, name: str, body: dict) -> None:
+def set_policy(sb: Sandbox, vault: dict, name: str, body: dict) -> None:
     policy = validate_policy(body)
     with sb.store.transaction():
         k = keys.live_row(sb, vault, name)
@@ -119,7 +125,7 @@ def set_policy(sb, vault: dict, name: str, body: dict) -> None:
         keys.schedule(sb, vault, k)
 
 
-def policy(sb, vault: dict, name: str) -> tuple[dict, dict]:
+def policy(sb: Sandbox, vault: dict, name: str) -> tuple[dict, dict]:
     """(the key's row, its policy: the default one while none was set)."""
     k = keys.live_row(sb, vault, name)
     return k, loads(k["policy"]) or {"lifetimeActions": [dict(_DEFAULT_NOTIFY)], "attributes": {}}
@@ -136,7 +142,7 @@ CATCH_UP = 12
 PER_REQUEST = 12
 
 
-def _pass_over(sb, vault: dict, k: dict, now: float) -> float | None:
+def _pass_over(sb: Sandbox, vault: dict, k: dict, now: float) -> float | None:
     """The key's due time once those before its last CATCH_UP due times are passed over (saved only if
     no other process moved it meanwhile): the next due time to rotate at."""
     policy, due = loads(k["policy"]) or {}, k["next_rotation"]
@@ -159,7 +165,7 @@ def _pass_over(sb, vault: dict, k: dict, now: float) -> float | None:
 
 
 @registry.ticker
-def _on_clock(sb, now: float) -> bool:
+def _on_clock(sb: Sandbox, now: float) -> bool:
     """Scheduled rotations, each one audited as KeyRotateIfDue at the time it was due; True when more
     were due than one request makes."""
     budget = PER_REQUEST

@@ -3,11 +3,15 @@ cascade of a group delete through every provider's own delete."""
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from ... import rbac, regions, registry
 from ...http import optional_string
 from ...store import dumps, loads
 from . import errors
+
+if TYPE_CHECKING:
+    from ...context import Sandbox
 
 registry.schema("""
 CREATE TABLE IF NOT EXISTS resource_groups (
@@ -42,7 +46,7 @@ def validate_group_name(name: str) -> None:
     raise errors.GROUP_NAME_INVALID(name=name, detail=detail)
 
 
-def get_group(sb, subscription_id: str, name: str) -> dict | None:
+def get_group(sb: Sandbox, subscription_id: str, name: str) -> dict | None:
     row = sb.store.one("SELECT * FROM resource_groups WHERE subscription_id = ? AND name = ?",
                        (subscription_id, name))
     if row:
@@ -50,7 +54,7 @@ def get_group(sb, subscription_id: str, name: str) -> dict | None:
     return row
 
 
-def require_group(sb, subscription_id: str, name: str) -> dict:
+def require_group(sb: Sandbox, subscription_id: str, name: str) -> dict:
     """The group, or ARM's 404 ResourceGroupNotFound (other providers call this before acting in a group)."""
     group = get_group(sb, subscription_id, name)
     if group is None:
@@ -58,7 +62,7 @@ def require_group(sb, subscription_id: str, name: str) -> dict:
     return group
 
 
-def list_groups(sb, subscription_id: str) -> list[dict]:
+def list_groups(sb: Sandbox, subscription_id: str) -> list[dict]:
     rows = sb.store.all("SELECT * FROM resource_groups WHERE subscription_id = ? ORDER BY name",
                         (subscription_id,))
     for row in rows:
@@ -83,7 +87,7 @@ def _tags(value) -> dict | None:
     return value
 
 
-def create_or_update_group(sb, subscription_id: str, name: str, body: dict) -> tuple[dict, bool]:
+def create_or_update_group(sb: Sandbox, subscription_id: str, name: str, body: dict) -> tuple[dict, bool]:
     """PUT semantics: create, or replace tags of an existing group (its location cannot change).
     Returns (group, created)."""
     validate_group_name(name)
@@ -105,7 +109,7 @@ def create_or_update_group(sb, subscription_id: str, name: str, body: dict) -> t
         return get_group(sb, subscription_id, name), existing is None
 
 
-def patch_group(sb, subscription_id: str, name: str, body: dict) -> dict:
+def patch_group(sb: Sandbox, subscription_id: str, name: str, body: dict) -> dict:
     with sb.store.transaction():
         group = require_group(sb, subscription_id, name)
         if "location" in body and body["location"] and regions.normalize(body["location"]) != group["location"]:
@@ -120,7 +124,7 @@ def patch_group(sb, subscription_id: str, name: str, body: dict) -> dict:
         return get_group(sb, subscription_id, name)
 
 
-def delete_group(sb, caller, subscription_id: str, name: str) -> dict:
+def delete_group(sb: Sandbox, caller, subscription_id: str, name: str) -> dict:
     """Delete everything in the group through each provider's own delete (so soft delete applies),
     then the group's own role assignments and the group, all in one transaction."""
     with sb.store.transaction():
@@ -150,7 +154,7 @@ def _parse_filter(text: str | None) -> dict[str, str]:
     return terms
 
 
-def list_resources(sb, subscription_id: str, group: str | None, filter_text: str | None) -> list[dict]:
+def list_resources(sb: Sandbox, subscription_id: str, group: str | None, filter_text: str | None) -> list[dict]:
     """ARM's generic list: the tracked resources every provider reports, in the subscription or one group."""
     terms = _parse_filter(filter_text)
     found = [r for lister in registry.RESOURCE_LISTERS for r in lister(sb, subscription_id, group)
@@ -158,7 +162,7 @@ def list_resources(sb, subscription_id: str, group: str | None, filter_text: str
     return sorted(found, key=lambda r: r["id"].lower())
 
 
-def visible_subscriptions(sb, principal_id: str) -> list[dict]:
+def visible_subscriptions(sb: Sandbox, principal_id: str) -> list[dict]:
     """`GET /subscriptions` lists those where the caller holds any role at or below the subscription."""
     return [s for s in sb.subscriptions()
             if rbac.has_assignment_under(sb, principal_id, f"/subscriptions/{s['subscription_id']}")]

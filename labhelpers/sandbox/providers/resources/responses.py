@@ -2,11 +2,16 @@
 (shapes from azure-rest-specs/Microsoft.Resources 2022-12-01 and 2025-04-01)."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ... import catalog, regions
 from ...directory import TENANT_DOMAIN
 from ...http import Response, ok, page
 from ...routing import ARM
 from . import errors, models
+
+if TYPE_CHECKING:
+    from ...context import Sandbox
 
 VERSIONS = catalog.api_versions("Microsoft.Resources", "resourceGroups")
 SUB = "/subscriptions/{subscriptionId}"
@@ -25,7 +30,7 @@ _GEOGRAPHY_GROUP = {"United States": "US", "Canada": "Canada", "Brazil": "South 
                                      "Sweden", "Poland", "Italy"), "Europe")}
 
 
-def _subscription_json(sb, sub: dict) -> dict:
+def _subscription_json(sb: Sandbox, sub: dict) -> dict:
     return {"id": f"/subscriptions/{sub['subscription_id']}", "authorizationSource": "RoleBased",
             "managedByTenants": [], "subscriptionId": sub["subscription_id"], "tenantId": sb.tenant_id,
             "displayName": sub["display_name"], "state": sub["state"],
@@ -55,7 +60,7 @@ def _group_json(subscription_id: str, group: dict) -> dict:
     return body
 
 
-def _sub_id(sb, subscription_id: str) -> str:
+def _sub_id(sb: Sandbox, subscription_id: str) -> str:
     """The subscription id as created (app.py has already answered 404 for an unknown one)."""
     return sb.subscription(subscription_id)["subscription_id"]
 
@@ -63,13 +68,13 @@ def _sub_id(sb, subscription_id: str) -> str:
 # --- subscriptions -------------------------------------------------------------------------------
 
 @ARM.route("GET", "/subscriptions", api_versions=VERSIONS)
-def list_subscriptions(sb, req):
+def list_subscriptions(sb: Sandbox, req):
     subs = models.visible_subscriptions(sb, req.caller.object_id)
     return ok({"value": [_subscription_json(sb, s) for s in subs]})
 
 
 @ARM.route("GET", "/tenants", api_versions=VERSIONS)
-def list_tenants(sb, req):
+def list_tenants(sb: Sandbox, req):
     """The caller's home tenant (GET /tenants, SubscriptionClient.tenants.list)."""
     return ok({"value": [{"id": f"/tenants/{sb.tenant_id}", "tenantId": sb.tenant_id, "tenantCategory": "Home",
                           "displayName": "CMK Lab", "defaultDomain": TENANT_DOMAIN, "domains": [TENANT_DOMAIN],
@@ -77,13 +82,13 @@ def list_tenants(sb, req):
 
 
 @ARM.route("GET", SUB, action="Microsoft.Resources/subscriptions/read", api_versions=VERSIONS)
-def get_subscription(sb, req, subscriptionId):
+def get_subscription(sb: Sandbox, req, subscriptionId):
     return ok(_subscription_json(sb, sb.subscription(subscriptionId)))
 
 
 @ARM.route("GET", SUB + "/locations", action="Microsoft.Resources/subscriptions/locations/read",
            api_versions=VERSIONS)
-def list_locations(sb, req, subscriptionId):
+def list_locations(sb: Sandbox, req, subscriptionId):
     sub_id = _sub_id(sb, subscriptionId)
     return ok({"value": [_location_json(sub_id, r) for r in regions.REGIONS]})
 
@@ -92,11 +97,11 @@ def list_locations(sb, req, subscriptionId):
 
 @ARM.route("GET", SUB + "/providers", action="Microsoft.Resources/subscriptions/providers/read",
            api_versions=VERSIONS)
-def list_providers(sb, req, subscriptionId):
+def list_providers(sb: Sandbox, req, subscriptionId):
     return ok({"value": catalog.providers_json(_sub_id(sb, subscriptionId))})
 
 
-def _provider(sb, subscription_id: str, namespace: str) -> dict:
+def _provider(sb: Sandbox, subscription_id: str, namespace: str) -> dict:
     body = catalog.provider_json(_sub_id(sb, subscription_id), namespace)
     if body is None:
         raise errors.NAMESPACE_INVALID(namespace=namespace)
@@ -105,13 +110,13 @@ def _provider(sb, subscription_id: str, namespace: str) -> dict:
 
 @ARM.route("GET", SUB + "/providers/{resourceProviderNamespace}",
            action="Microsoft.Resources/subscriptions/providers/read", api_versions=VERSIONS)
-def get_provider(sb, req, subscriptionId, resourceProviderNamespace):
+def get_provider(sb: Sandbox, req, subscriptionId, resourceProviderNamespace):
     return ok(_provider(sb, subscriptionId, resourceProviderNamespace))
 
 
 @ARM.route("POST", SUB + "/providers/{resourceProviderNamespace}/register",
            action=lambda req, p: f"{p['resourceProviderNamespace']}/register/action", api_versions=VERSIONS)
-def register_provider(sb, req, subscriptionId, resourceProviderNamespace):
+def register_provider(sb: Sandbox, req, subscriptionId, resourceProviderNamespace):
     return ok(_provider(sb, subscriptionId, resourceProviderNamespace))       # always Registered already
 
 
@@ -121,14 +126,14 @@ def register_provider(sb, req, subscriptionId, resourceProviderNamespace):
 
 @ARM.route("GET", SUB + "/resources", action="Microsoft.Resources/subscriptions/resources/read",
            scope=lambda req, p: f"/subscriptions/{p['subscriptionId']}", api_versions=VERSIONS)
-def list_resources(sb, req, subscriptionId):
+def list_resources(sb: Sandbox, req, subscriptionId):
     sub_id = _sub_id(sb, subscriptionId)
     return ok(page(models.list_resources(sb, sub_id, None, req.arg("$filter")), req))
 
 
 @ARM.route("GET", RG + "/resources", action="Microsoft.Resources/subscriptions/resourceGroups/resources/read",
            scope=lambda req, p: models.group_id(p["subscriptionId"], p["resourceGroupName"]), api_versions=VERSIONS)
-def list_group_resources(sb, req, subscriptionId, resourceGroupName):
+def list_group_resources(sb: Sandbox, req, subscriptionId, resourceGroupName):
     sub_id = _sub_id(sb, subscriptionId)
     group = models.require_group(sb, sub_id, resourceGroupName)["name"]
     return ok(page(models.list_resources(sb, sub_id, group, req.arg("$filter")), req))
@@ -137,38 +142,38 @@ def list_group_resources(sb, req, subscriptionId, resourceGroupName):
 # --- resource groups -----------------------------------------------------------------------------
 
 @ARM.route("GET", SUB + "/resourcegroups", action=RG_READ, api_versions=VERSIONS)
-def list_groups(sb, req, subscriptionId):
+def list_groups(sb: Sandbox, req, subscriptionId):
     sub_id = _sub_id(sb, subscriptionId)
     return ok({"value": [_group_json(sub_id, g) for g in models.list_groups(sb, sub_id)]})
 
 
 @ARM.route("PUT", RG, action=RG_WRITE, api_versions=VERSIONS)
-def create_or_update_group(sb, req, subscriptionId, resourceGroupName):
+def create_or_update_group(sb: Sandbox, req, subscriptionId, resourceGroupName):
     sub_id = _sub_id(sb, subscriptionId)
     group, created = models.create_or_update_group(sb, sub_id, resourceGroupName, req.json_object())
     return ok(_group_json(sub_id, group), 201 if created else 200)
 
 
 @ARM.route("GET", RG, action=RG_READ, api_versions=VERSIONS)
-def get_group(sb, req, subscriptionId, resourceGroupName):
+def get_group(sb: Sandbox, req, subscriptionId, resourceGroupName):
     sub_id = _sub_id(sb, subscriptionId)
     return ok(_group_json(sub_id, models.require_group(sb, sub_id, resourceGroupName)))
 
 
 @ARM.route("HEAD", RG, action=RG_READ, api_versions=VERSIONS)
-def check_group_existence(sb, req, subscriptionId, resourceGroupName):
+def check_group_existence(sb: Sandbox, req, subscriptionId, resourceGroupName):
     exists = models.get_group(sb, subscriptionId, resourceGroupName) is not None
     return Response(204 if exists else 404)
 
 
 @ARM.route("PATCH", RG, action=RG_WRITE, api_versions=VERSIONS)
-def update_group(sb, req, subscriptionId, resourceGroupName):
+def update_group(sb: Sandbox, req, subscriptionId, resourceGroupName):
     sub_id = _sub_id(sb, subscriptionId)
     return ok(_group_json(sub_id, models.patch_group(sb, sub_id, resourceGroupName, req.json_object())))
 
 
 @ARM.route("DELETE", RG, action=RG_DELETE, api_versions=VERSIONS)
-def delete_group(sb, req, subscriptionId, resourceGroupName):
+def delete_group(sb: Sandbox, req, subscriptionId, resourceGroupName):
     """Done synchronously; ARM's 202 + Location is kept, and its first poll answers 200 (wire contract §5)."""
     sub_id = _sub_id(sb, subscriptionId)
     group = models.delete_group(sb, req.caller, sub_id, resourceGroupName)
@@ -179,7 +184,7 @@ def delete_group(sb, req, subscriptionId, resourceGroupName):
 
 @ARM.route("GET", SUB + "/operationresults/{operationId}",
            action="Microsoft.Resources/subscriptions/operationresults/read", api_versions=VERSIONS)
-def operation_result(sb, req, subscriptionId, operationId):
+def operation_result(sb: Sandbox, req, subscriptionId, operationId):
     if not operationId.upper().startswith(JOB_PREFIX):
         raise errors.URI_NOT_FOUND(raw_path=req.raw_path)
     return ok(None, 200)          # every sandbox job finishes before its 202 is sent
