@@ -238,6 +238,16 @@ def test_sign_and_verify(sandbox, kc):
         assert resp.json()["value"] is expected
 
 
+def test_an_algorithm_that_is_not_a_string_is_a_bad_parameter(kc):
+    """A body's `alg` is JSON: an object or a number is refused as Key Vault refuses an unknown algorithm."""
+    key = kc.create_rsa_key(unique("k"))
+    for op in ("wrapkey", "encrypt", "sign"):
+        for alg in ({}, [], 7):
+            resp = raw(kc, "POST", f"/keys/{key.name}/{key.properties.version}/{op}",
+                       {"alg": alg, "value": "AAAA"}, "2025-07-01")
+            assert resp.status_code == 400 and resp.json()["error"]["code"] == "BadParameter", (op, alg)
+
+
 def test_disabled_expired_and_restricted_keys(sandbox, kc):
     def wrap(key, status):
         resp = raw(kc, "POST", f"/keys/{key.name}/{key.properties.version}/wrapkey",

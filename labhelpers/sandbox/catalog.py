@@ -15,6 +15,7 @@ from pathlib import Path
 
 from . import regions
 from .errors import AzureError
+from .store import present
 
 # The one table of api-versions (data/api-versions.json: generated, it names its source; refresh it
 # with tools/refresh_api_versions.py). Keys are "<namespace>/<type>" for ARM and "<host>/<area>" for
@@ -153,8 +154,9 @@ def _location_of(req) -> str:
         body = req.json(required=False)
     except AzureError:
         body = {}
-    if isinstance(body, dict) and regions.normalize(body.get("location")):
-        return regions.normalize(body["location"])
+    location = regions.normalize(body.get("location")) if isinstance(body, dict) else None
+    if location:
+        return location
     m = re.search(r"/locations/([^/]+)", req.path, re.I)
     return m.group(1).lower() if m else "global"
 
@@ -181,7 +183,7 @@ def provider_json(subscription_id: str, namespace: str) -> dict | None:
 
 
 def providers_json(subscription_id: str) -> list[dict]:
-    return [provider_json(subscription_id, p.namespace) for p in PROVIDERS.values()]
+    return [present(provider_json(subscription_id, p.namespace), p.namespace) for p in PROVIDERS.values()]
 
 
 def _default_version(versions) -> str:

@@ -7,6 +7,7 @@ import hmac
 from typing import TYPE_CHECKING
 
 from . import directory
+from .store import present
 
 if TYPE_CHECKING:
     from .context import Sandbox
@@ -25,7 +26,7 @@ RESOURCES = {
 
 def token_response(sb: Sandbox, query: dict[str, str], headers: dict[str, str]) -> tuple[int, dict]:
     """(status, JSON body) for GET {IDENTITY_ENDPOINT}?api-version=…&resource=…"""
-    secret = sb.meta("identity_header")
+    secret = present(sb.meta("identity_header"), "the identity header")
     given = headers.get("x-identity-header", "")
     if not hmac.compare_digest(given.encode(), secret.encode()):
         return 401, _error(401, "The X-IDENTITY-HEADER header is missing or does not match IDENTITY_HEADER.")

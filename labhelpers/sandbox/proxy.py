@@ -27,6 +27,7 @@ JSON = "application/json; charset=utf-8"
 
 class ConnectionHandler(socketserver.BaseRequestHandler):
     """One client connection to the proxy port: CONNECT tunnels and the managed-identity endpoint."""
+    server: SandboxServer
 
     def handle(self) -> None:
         self.request.settimeout(IDLE_TIMEOUT)

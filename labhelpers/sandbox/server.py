@@ -65,7 +65,7 @@ def serve(state_dir: Path, host: str = "127.0.0.1", port: int = 0, rbac_delay: f
     sb = Sandbox(state_dir, Config(rbac_delay=rbac_delay, **config))
     tls = ensure_tls(state_dir)
     server = SandboxServer(sb, (host, port), str(tls["cert"]), str(tls["key"]), state_dir / "requests.log")
-    bound_host, bound_port = server.server_address[:2]
+    bound_host, bound_port = server.socket.getsockname()[:2]
     info = {"proxy_url": f"http://{bound_host}:{bound_port}",
             "identity_endpoint": f"http://{bound_host}:{bound_port}{IDENTITY_PATH}",
             "identity_header": sb.meta("identity_header"),

@@ -8,9 +8,11 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from .files import create_private
+
+T = TypeVar("T")
 
 
 class StateDamaged(Exception):
@@ -97,3 +99,11 @@ def dumps(value: Any) -> str:
 
 def loads(text: str | None) -> Any:
     return None if text is None else json.loads(text)
+
+
+def present(found: T | None, what: str) -> T:
+    """What the caller has just written, or checked is there, within one transaction: its absence is the
+    sandbox's own bug (a 500 from app.py), never an answer of Azure's."""
+    if found is None:
+        raise LookupError(f"{what} is missing where it was just written or checked")
+    return found

@@ -99,7 +99,10 @@ def _numeric_date(value) -> bool:
 
 def _load_or_create_key(path: Path) -> rsa.RSAPrivateKey:
     if path.exists():
-        return serialization.load_pem_private_key(path.read_bytes(), password=None)
+        loaded = serialization.load_pem_private_key(path.read_bytes(), password=None)
+        if not isinstance(loaded, rsa.RSAPrivateKey):
+            raise ValueError(f"{path} does not hold the RSA key the sandbox signs its tokens with")
+        return loaded
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     write_private(path, key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                                            serialization.NoEncryption()))

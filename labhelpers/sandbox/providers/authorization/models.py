@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from ... import catalog, directory, rbac, registry
 from ...http import optional_string
+from ...store import present
 from ..resources import models as resources
 from . import errors
 
@@ -149,7 +150,7 @@ def create_assignment(sb: Sandbox, caller, scope: str, name: str, body: dict, ap
                              "updated = ?, updated_by = ? WHERE name = ?",
                              (props.get("description"), props.get("condition"), props.get("conditionVersion"),
                               now, caller.object_id, name))
-            return get_assignment(sb, name), False
+            return present(get_assignment(sb, name), name), False
         twin = sb.store.one("SELECT name FROM role_assignments WHERE scope_key = ? AND principal_id = ? "
                             "AND role_id = ?", (rbac.scope_key(scope), principal.object_id.lower(), role_id.lower()))
         if twin is not None:
@@ -157,7 +158,7 @@ def create_assignment(sb: Sandbox, caller, scope: str, name: str, body: dict, ap
         _insert(sb, name, scope, role_id, principal, principal_type, caller.object_id, now,
                 effective=now + sb.config.rbac_delay, description=props.get("description"),
                 condition=props.get("condition"), condition_version=props.get("conditionVersion"))
-        return get_assignment(sb, name), True
+        return present(get_assignment(sb, name), name), True
 
 
 def _insert(sb: Sandbox, name, scope, role_id, principal, principal_type, created_by, now, *, effective,

@@ -12,10 +12,10 @@ from typing import TYPE_CHECKING
 from ... import catalog, directory, rbac, regions, registry
 from ...clock import iso
 from ...errors import AzureError
-from ...store import dumps
+from ...store import dumps, present
 from . import errors, projects
 from .models import (ACCOUNT_TYPE, KEY_SOURCES, KINDS, NAMESPACE, OTHER_SKUS, RETENTION, SKUS, STORED, SUBDOMAIN,
-                     Account, from_row, check_name, identity_block, invalid, valid_tags, account_id, by_subdomain,
+                     Account, account_of, check_name, identity_block, invalid, valid_tags, account_id, by_subdomain,
                      get_account, get_project, has_system_identity, list_accounts, list_projects)
 
 if TYPE_CHECKING:
@@ -54,7 +54,7 @@ def _subdomain(sb: Sandbox, value, current: Account | None) -> str | None:
     held = current.properties.get("customSubDomainName") if current else None
     if value is None:
         return held
-    if held and held.lower() != str(value).lower():
+    if current is not None and held and held.lower() != str(value).lower():
         raise errors.SUBDOMAIN_FIXED(name=current.name, held=held)
     if not isinstance(value, str) or not SUBDOMAIN.match(value):
         # microsoft-foundry-for-vscode#121
@@ -84,7 +84,7 @@ def _encryption(value, current: Account | None) -> dict | None:
         raise invalid("'properties.encryption.keySource'", value.get("keySource"), KEY_SOURCES.values())
     was_cmk = (before or {}).get("keySource") == "Microsoft.KeyVault"
     if source == "Microsoft.CognitiveServices":
-        if was_cmk:
+        if current is not None and was_cmk:
             raise errors.KEY_SOURCE_FIXED(name=current.name)
         return {"keySource": source}
     kv = value.get("keyVaultProperties")
@@ -156,13 +156,13 @@ def plan(sb: Sandbox, subscription_id: str, group: str, name: str, body: dict, *
     """Validate a PUT (creating=True when no account exists) or a PATCH, without side effects except
     bringing referenced user-assigned identities into the directory."""
     check_name(name)
-    current = None if creating else get_account(sb, subscription_id, group, name)
+    current = None if creating else present(get_account(sb, subscription_id, group, name), name)
     given = body.get("properties") or {}
     if not isinstance(given, dict):
         raise errors.PROPERTIES_NOT_OBJECT()
-    if creating:
+    if current is None:
         location, kind = _location(body.get("location")), _kind(body.get("kind"))
-        doc = {"location": location, "kind": kind, "sku": _sku(body.get("sku"), kind),
+        doc: dict = {"location": location, "kind": kind, "sku": _sku(body.get("sku"), kind),
                "tags": valid_tags(body.get("tags")), "identity": None, "properties": {},
                "internalId": uuid.uuid4().hex}
     else:
@@ -193,7 +193,7 @@ def save(sb: Sandbox, change: Change, cmk_state: dict | None) -> tuple[Account, 
     with sb.store.transaction():
         principal_id = c.current.principal_id if c.current else None
         if c.drop_system_identity:
-            directory.remove(sb, principal_id)
+            directory.remove(sb, present(principal_id, c.name))
             principal_id = None
         if c.new_system_identity:
             principal_id = directory.add_managed_identity(
@@ -216,7 +216,7 @@ def save(sb: Sandbox, change: Change, cmk_state: dict | None) -> tuple[Account, 
             if subdomain and by_subdomain(sb, subdomain):
                 raise subdomain_in_use(subdomain)
             raise errors.CONCURRENT_CHANGE(name=c.name)
-    return get_account(sb, c.subscription_id, c.resource_group, c.name), c.current is None
+    return present(get_account(sb, c.subscription_id, c.resource_group, c.name), c.name), c.current is None
 
 
 def stamp(sb: Sandbox, account: Account, caller, created: bool) -> Account:
@@ -247,7 +247,7 @@ def _write_doc(sb: Sandbox, account: Account, doc: dict) -> Account:
         sb.store.execute("UPDATE cs_accounts SET doc = ? WHERE subscription_id = ? AND resource_group = ? "
                          "AND name = ? AND deleted IS NULL",
                          (dumps(doc), account.subscription_id, account.resource_group, account.name))
-    return get_account(sb, account.subscription_id, account.resource_group, account.name)
+    return present(get_account(sb, account.subscription_id, account.resource_group, account.name), account.name)
 
 
 def record_cmk(sb: Sandbox, account: Account, cmk: dict) -> None:
@@ -303,18 +303,20 @@ def purge(sb: Sandbox, account: Account) -> None:
 
 
 def purge_date(account: Account) -> float:
-    return account.deleted + RETENTION
+    """When a soft-deleted account is purged (it must be a deleted one)."""
+    return present(account.deleted, account.name) + RETENTION
 
 
 def deletion_dates(account: Account) -> dict:
-    return {"deletionDate": iso(account.deleted), "scheduledPurgeDate": iso(purge_date(account))}
+    return {"deletionDate": iso(present(account.deleted, account.name)),
+            "scheduledPurgeDate": iso(purge_date(account))}
 
 
 
 @registry.ticker
 def _purge_due(sb: Sandbox, now: float) -> None:
     for row in sb.store.all("SELECT * FROM cs_accounts WHERE deleted IS NOT NULL AND deleted <= ?", (now - RETENTION,)):
-        purge(sb, from_row(row))
+        purge(sb, account_of(row))
 
 
 @registry.group_deleter

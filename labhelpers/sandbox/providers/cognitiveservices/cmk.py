@@ -22,7 +22,7 @@ from ...clock import iso
 from ...encoding import b64url, unb64url
 from ...errors import AzureError
 from ...http import Request
-from ...store import loads
+from ...store import loads, present
 from ..keyvault import models as kv_models
 from . import accounts, errors, models
 
@@ -74,12 +74,12 @@ def key_ref(encryption: dict) -> KeyRef:
         problems.append(f"keyVaultUri '{uri}' is not a key vault URI (https://<vault>.vault.azure.net/)")
     if not name:
         problems.append("keyName is required")
-    elif not re.fullmatch(r"[a-zA-Z0-9-]{1,127}", name):
+    elif not isinstance(name, str) or not re.fullmatch(r"[a-zA-Z0-9-]{1,127}", name):
         problems.append(f"keyName '{name}' is not a valid key name (1-127 letters, digits and '-')")
     version = kv.get("keyVersion")
-    if version and not re.fullmatch(r"[a-fA-F0-9]{32}", version):
+    if version and (not isinstance(version, str) or not re.fullmatch(r"[a-fA-F0-9]{32}", version)):
         problems.append(f"keyVersion '{version}' is not a key version (32 hexadecimal characters)")
-    if problems:
+    if problems or match is None or not isinstance(name, str):     # each of these is a problem listed
         raise errors.KEY_VAULT_PROPERTIES_INVALID(problems="; ".join(problems))
     return KeyRef(match.group(1).lower(), name, version or None, kv.get("identityClientId"))
 
@@ -93,7 +93,7 @@ def identity_for(sb: Sandbox, account: models.Account, ref: KeyRef) -> directory
     if ref.client_id:
         for ids in users.values():
             if ids["clientId"].lower() == ref.client_id.lower():
-                return directory.get(sb, ids["principalId"])
+                return present(directory.get(sb, ids["principalId"]), ids["principalId"])
         raise KeyProblem("InvalidKeyVaultProperties",
                          f"KeyVaultProperties is invalid: identityClientId '{ref.client_id}' is not the clientId of a "
                          f"user-assigned identity of account '{account.name}' (it has: "
@@ -102,7 +102,8 @@ def identity_for(sb: Sandbox, account: models.Account, ref: KeyRef) -> directory
     if system:
         return system
     if len(users) == 1:
-        return directory.get(sb, next(iter(users.values()))["principalId"])
+        only = next(iter(users.values()))["principalId"]
+        return present(directory.get(sb, only), only)
     if users:
         raise KeyProblem("InvalidKeyVaultProperties",
                          f"KeyVaultProperties is invalid: account '{account.name}' has several user-assigned "
@@ -224,7 +225,7 @@ def configure(sb: Sandbox, change: accounts.Change) -> dict:
     encryption = doc["properties"]["encryption"]
     ref = key_ref(encryption)
     current = change.current
-    if current and current.uses_cmk:
+    if current and current.encryption and current.uses_cmk:
         before = key_ref(current.encryption).vault
         if before != ref.vault:
             raise errors.KEY_VAULT_CHANGE_NOT_ALLOWED(name=change.name, before=before, vault=ref.vault)
@@ -257,7 +258,7 @@ def use(sb: Sandbox, account: models.Account) -> None:
     """Unwrap the account's DEK as its identity and re-read the key; on any failure record it (GET shows
     it) and raise 403 CustomerManagedKeyInaccessible. After a rotation, a versionless account re-wraps
     its DEK with the latest version."""
-    if not account.uses_cmk:
+    if not account.encryption or not account.uses_cmk:
         return
     state = dict(account.cmk or {})
     ref = key_ref(account.encryption)

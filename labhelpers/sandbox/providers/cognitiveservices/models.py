@@ -125,8 +125,10 @@ def account_id(subscription_id: str, group: str, name: str) -> str:
 
 
 def from_row(row: dict | None) -> Account | None:
-    if row is None:
-        return None
+    return None if row is None else account_of(row)
+
+
+def account_of(row: dict) -> Account:
     return Account(row["subscription_id"], row["resource_group"], row["name"], loads(row["doc"]), row["subdomain"],
                    row["principal_id"], loads(row["cmk"]), row["created"], row["deleted"])
 
@@ -170,7 +172,7 @@ def list_accounts(sb: Sandbox, subscription_id: str, group: str | None = None, *
     args: tuple = (subscription_id,)
     if group is not None:
         sql, args = sql + " AND resource_group = ?", args + (group,)
-    return [from_row(r) for r in sb.store.all(sql + " ORDER BY resource_group, name", args)]
+    return [account_of(r) for r in sb.store.all(sql + " ORDER BY resource_group, name", args)]
 
 
 def check_domain(sb: Sandbox, subdomain) -> tuple[bool, str | None]:
@@ -231,17 +233,16 @@ def has_system_identity(identity: dict | None) -> bool:
 
 # ---- projects ---------------------------------------------------------------------------------------
 
-def project_of(account: Account, row: dict | None) -> Project | None:
-    if row is None:
-        return None
+def project_of(account: Account, row: dict) -> Project:
     return Project(account, row["name"], loads(row["doc"]), row["principal_id"], row["created"],
                    (account.properties.get("defaultProject") or "").lower() == row["name"].lower())
 
 
 def get_project(sb: Sandbox, account: Account, name: str) -> Project | None:
-    return project_of(account, sb.store.one(
+    row = sb.store.one(
         "SELECT * FROM cs_projects WHERE subscription_id = ? AND resource_group = ? AND account = ? AND name = ?",
-        (account.subscription_id, account.resource_group, account.name, name)))
+        (account.subscription_id, account.resource_group, account.name, name))
+    return None if row is None else project_of(account, row)
 
 
 def list_projects(sb: Sandbox, account: Account) -> list[Project]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ... import directory, rbac, regions, registry
-from ...store import dumps
+from ...store import dumps, present
 from ..resources.models import require_group
 from . import errors
 from .models import (NAMESPACE, Account, Project, check_name, identity_block, valid_tags, get_account, get_project,
@@ -68,7 +68,7 @@ def put_project(sb: Sandbox, account: Account, name: str, body: dict, *, patch: 
     with sb.store.transaction():
         principal_id = current.principal_id if current else None
         if had_system and not has_system_identity(identity):
-            directory.remove(sb, principal_id)
+            directory.remove(sb, present(principal_id, name))
             principal_id = None
         if has_system_identity(identity) and not had_system:
             principal_id = directory.add_managed_identity(sb, f"{account.id}/projects/{name}", name).object_id
@@ -83,8 +83,8 @@ def put_project(sb: Sandbox, account: Account, name: str, body: dict, *, patch: 
                              "resource_group = ? AND account = ? AND name = ?",
                              (dumps(doc), principal_id, account.subscription_id, account.resource_group,
                               account.name, name))
-    account = get_account(sb, account.subscription_id, account.resource_group, account.name)
-    return get_project(sb, account, name), current is None
+    account = present(get_account(sb, account.subscription_id, account.resource_group, account.name), account.name)
+    return present(get_project(sb, account, name), name), current is None
 
 
 def delete_project(sb: Sandbox, account: Account, name: str) -> None:
@@ -107,7 +107,7 @@ def drop(sb: Sandbox, project: Project) -> None:
 
 
 def _write_default(sb: Sandbox, account: Account, name: str | None) -> None:
-    doc = get_account(sb, account.subscription_id, account.resource_group, account.name).doc
+    doc = present(get_account(sb, account.subscription_id, account.resource_group, account.name), account.name).doc
     if name:
         doc["properties"]["defaultProject"] = name
     else:

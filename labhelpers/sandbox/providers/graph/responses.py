@@ -17,6 +17,7 @@ from ... import catalog, directory
 from ...http import Response, ok
 from ...routing import GRAPH
 from . import errors
+from ...store import present
 
 if TYPE_CHECKING:
     from ...context import Sandbox
@@ -188,4 +189,4 @@ def organization(sb: Sandbox, req):
     return ok(_collection(req, "organization", [{
         "id": sb.tenant_id, "displayName": "CMK Lab", "verifiedDomains": [
             {"capabilities": "Email, OfficeCommunicationsOnline", "isDefault": True, "isInitial": True,
-             "name": sb.learner.upn.split("@", 1)[1], "type": "Managed"}]}]))
+             "name": present(sb.learner.upn, "the learner's UPN").split("@", 1)[1], "type": "Managed"}]}]))

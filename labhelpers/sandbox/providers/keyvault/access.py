@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ... import rbac
-from ...store import loads
+from ...store import loads, present
 from . import errors, models
 
 if TYPE_CHECKING:
@@ -38,7 +38,8 @@ def authorize(sb: Sandbox, req, vault: dict, action: str, permission: str, key: 
             decision = rbac.evaluate(sb, req.caller.object_id, _A + "keys/read", scope, data=True)
         req.audit["isRbacAuthorized"] = decision.allowed
         if decision.allowed:
-            req.audit["appliedAssignmentId"] = decision.assignment_id.replace("-", "")
+            granted_by = present(decision.assignment_id, "the granting assignment")
+            req.audit["appliedAssignmentId"] = granted_by.replace("-", "")
             return
         raise errors.RBAC_DENIES(caller=_caller(req), action=action, scope=scope.lower(), where=where)
     oid, appid = req.caller.object_id.lower(), str(req.claims.get("appid", "")).lower()

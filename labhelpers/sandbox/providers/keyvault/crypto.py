@@ -3,6 +3,7 @@ operations with Key Vault's rules on algorithms, sizes, key_ops and validity dat
 contract §3.3)."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -17,14 +18,16 @@ from . import errors
 if TYPE_CHECKING:
     from ...context import Sandbox
 
-CURVES = {"P-256": ec.SECP256R1, "P-384": ec.SECP384R1, "P-521": ec.SECP521R1, "P-256K": ec.SECP256K1}
+CURVES: dict[str, Callable[[], ec.EllipticCurve]] = {"P-256": ec.SECP256R1, "P-384": ec.SECP384R1,
+                                                     "P-521": ec.SECP521R1, "P-256K": ec.SECP256K1}
 
 
 def generate(kty: str, size: int | None, crv: str | None) -> bytes:
+    key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
     if kty.startswith("RSA"):
-        key = rsa.generate_private_key(public_exponent=65537, key_size=size)
+        key = rsa.generate_private_key(public_exponent=65537, key_size=size or 2048)
     else:
-        key = ec.generate_private_key(CURVES[crv]())
+        key = ec.generate_private_key(CURVES[crv or "P-256"]())
     return key.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
                              serialization.NoEncryption())
 
@@ -45,9 +48,10 @@ def public_jwk(v: dict) -> dict:
 
 
 _OAEP = {"RSA-OAEP": hashes.SHA1, "RSA-OAEP-256": hashes.SHA256}
-_HASHES = {"256": hashes.SHA256, "384": hashes.SHA384, "512": hashes.SHA512}
-_EC_ALGS = {"ES256": ("P-256", hashes.SHA256), "ES384": ("P-384", hashes.SHA384),
-            "ES512": ("P-521", hashes.SHA512), "ES256K": ("P-256K", hashes.SHA256)}
+Hash = Callable[[], hashes.HashAlgorithm]
+_HASHES: dict[str, Hash] = {"256": hashes.SHA256, "384": hashes.SHA384, "512": hashes.SHA512}
+_EC_ALGS: dict[str, tuple[str, Hash]] = {"ES256": ("P-256", hashes.SHA256), "ES384": ("P-384", hashes.SHA384),
+                                         "ES512": ("P-521", hashes.SHA512), "ES256K": ("P-256K", hashes.SHA256)}
 # Date-time controlled operations: outside nbf/exp only the private-key inverse ones still work (facts §B7).
 _TIME_BOUND = {"encrypt", "wrapKey", "sign"}
 
@@ -66,8 +70,8 @@ def usable(sb: Sandbox, v: dict, op: str) -> None:
             raise errors.KEY_EXPIRED(op=op)
 
 
-def _rsa_padding(alg):
-    if alg in _OAEP:
+def _rsa_padding(alg: object):
+    if isinstance(alg, str) and alg in _OAEP:      # `alg` is what the JSON body held: maybe not a string
         h = _OAEP[alg]()
         return padding.OAEP(mgf=padding.MGF1(h), algorithm=h, label=None)
     if alg == "RSA1_5":
@@ -75,14 +79,14 @@ def _rsa_padding(alg):
     raise errors.RSA_ALGORITHM_INVALID(alg=alg)
 
 
-def _rsa(v: dict, alg: str):
+def _rsa(v: dict, alg: object):
     key = private_key(v["private_key"])
     if not isinstance(key, rsa.RSAPrivateKey):
         raise errors.ALGORITHM_NEEDS_RSA(alg=alg, kty=v['kty'])
     return key
 
 
-def encrypt(v: dict, alg: str, data: bytes) -> bytes:
+def encrypt(v: dict, alg: object, data: bytes) -> bytes:
     key = _rsa(v, alg)
     try:
         return key.public_key().encrypt(data, _rsa_padding(alg))
@@ -90,7 +94,7 @@ def encrypt(v: dict, alg: str, data: bytes) -> bytes:
         raise errors.PLAINTEXT_TOO_LONG(alg=alg, key_size=key.key_size)
 
 
-def decrypt(v: dict, alg: str, data: bytes) -> bytes:
+def decrypt(v: dict, alg: object, data: bytes) -> bytes:
     key = _rsa(v, alg)
     pad = _rsa_padding(alg)
     try:
@@ -99,8 +103,8 @@ def decrypt(v: dict, alg: str, data: bytes) -> bytes:
         raise errors.CIPHERTEXT_UNDECRYPTABLE(alg=alg)
 
 
-def _sig_scheme(v: dict, alg: str):
-    alg = str(alg)
+def _sig_scheme(v: dict, requested: object):
+    alg = str(requested)
     if alg[:2] in ("RS", "PS") and alg[2:] in _HASHES:
         h = _HASHES[alg[2:]]()
         pad = padding.PKCS1v15() if alg.startswith("RS") else padding.PSS(mgf=padding.MGF1(h),
@@ -108,14 +112,14 @@ def _sig_scheme(v: dict, alg: str):
         _rsa(v, alg)
         return "rsa", pad, h
     if alg in _EC_ALGS:
-        crv, h = _EC_ALGS[alg]
+        crv, ec_hash = _EC_ALGS[alg]
         if v["crv"] != crv:
             raise errors.ALGORITHM_NEEDS_EC(alg=alg, crv=crv, key=f"{v['kty']} {v['crv'] or ''}".rstrip())
-        return "ec", None, h()
+        return "ec", None, ec_hash()
     raise errors.SIGNATURE_ALGORITHM_INVALID(alg=alg)
 
 
-def sign(v: dict, alg: str, digest: bytes) -> bytes:
+def sign(v: dict, alg: object, digest: bytes) -> bytes:
     kind, pad, h = _sig_scheme(v, alg)
     if len(digest) != h.digest_size:
         raise errors.DIGEST_SIZE_WRONG(digest_size=h.digest_size, alg=alg)
@@ -127,7 +131,7 @@ def sign(v: dict, alg: str, digest: bytes) -> bytes:
     return r.to_bytes(width, "big") + s.to_bytes(width, "big")     # JWS form: r || s
 
 
-def verify(v: dict, alg: str, digest: bytes, signature: bytes) -> bool:
+def verify(v: dict, alg: object, digest: bytes, signature: bytes) -> bool:
     kind, pad, h = _sig_scheme(v, alg)
     public = private_key(v["private_key"]).public_key()
     try:

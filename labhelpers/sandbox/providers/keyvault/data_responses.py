@@ -13,7 +13,7 @@ from ...encoding import b64url, unb64url
 from ...errors import AzureError
 from ...http import Response, ok
 from ...routing import KEYVAULT
-from ...store import loads
+from ...store import loads, present
 from . import access, crypto, errors, keys, models, rotation
 
 if TYPE_CHECKING:
@@ -95,7 +95,7 @@ def _paged(req, rows: list, render) -> dict:
     if not (raw_skip.isascii() and raw_skip.isdigit()):
         raise errors.SKIPTOKEN_INVALID(raw_skip=raw_skip)
     size, skip = int(raw_max or _MAX_PAGE), int(raw_skip)
-    page = {"value": [render(r) for r in rows[skip:skip + size]], "nextLink": None}
+    page: dict = {"value": [render(r) for r in rows[skip:skip + size]], "nextLink": None}
     if skip + size < len(rows):
         more = f"maxresults={size}&" if raw_max else ""
         page["nextLink"] = (f"https://{req.host}:443{req.path.rstrip('/')}?api-version={req.api_version}&"
@@ -191,7 +191,7 @@ def create_key(sb: Sandbox, req, name):
 @_route("POST", "/keys/{name}/rotate", "KeyRotate", ROTATION_VERSIONS)
 def rotate_key(sb: Sandbox, req, name):
     vault = _prepare(sb, req, _A + "keys/rotate/action", "rotate", name)
-    return ok(_with_version(req, vault, rotation.rotate(sb, vault, name)))
+    return ok(_with_version(req, vault, present(rotation.rotate(sb, vault, name), name)))   # None only when due
 
 
 @_route("GET", "/keys", "KeyList")
@@ -245,7 +245,7 @@ def update_key(sb: Sandbox, req, name, version):
 def delete_key(sb: Sandbox, req, name):
     vault = _prepare(sb, req, _A + "keys/delete", "delete", name)
     k = keys.delete(sb, vault, name)
-    return ok({**_bundle(vault, keys.latest(sb, vault["key"], k["key"])), **_deleted_extra(vault, k)})
+    return ok({**_bundle(vault, present(keys.latest(sb, vault["key"], k["key"]), name)), **_deleted_extra(vault, k)})
 
 
 # ---- deleted keys ---------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from ... import registry
 from ...clock import add_duration
 from ...errors import AzureError
-from ...store import dumps, loads
+from ...store import dumps, loads, present
 from . import crypto, errors, models
 
 if TYPE_CHECKING:
@@ -150,7 +150,7 @@ def _attributes_in(body: dict) -> dict:
     attrs = body.get("attributes") or {}
     if not isinstance(attrs, dict):
         raise errors.ATTRIBUTES_NOT_OBJECT()
-    out = {}
+    out: dict = {}
     if "enabled" in attrs and attrs["enabled"] is not None:
         if not isinstance(attrs["enabled"], bool):
             raise errors.ENABLED_NOT_BOOLEAN()
@@ -224,8 +224,8 @@ def insert_version(sb: Sandbox, vault: dict, k: dict, kty, size, crv, der: bytes
         "exp, created, updated, tags) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
         (vault["key"], key, k["name"], version, kty, size, crv, der, dumps(ops), int(attrs.get("enabled", True)),
          attrs.get("nbf"), attrs.get("exp"), created, created, dumps(tags)))
-    return sb.store.one("SELECT * FROM kv_key_versions WHERE vault = ? AND key = ? AND version = ?",
-                        (vault["key"], key, version))
+    return present(sb.store.one("SELECT * FROM kv_key_versions WHERE vault = ? AND key = ? AND version = ?",
+                                (vault["key"], key, version)), version)
 
 
 def create(sb: Sandbox, vault: dict, name: str, body: dict) -> dict:
@@ -242,7 +242,7 @@ def create(sb: Sandbox, vault: dict, name: str, body: dict) -> dict:
         if k is None:
             sb.store.execute("INSERT INTO kv_keys (vault, key, name) VALUES (?,?,?)",
                              (vault["key"], name.lower(), name))
-            k = name_row(sb, vault, name)
+            k = present(name_row(sb, vault, name), name)
         v = insert_version(sb, vault, k, kty, size, crv, der, ops, attrs, tags, sb.clock.now())
         schedule(sb, vault, k)
     return v
@@ -260,13 +260,13 @@ def update(sb: Sandbox, vault: dict, name: str, version: str | None, body: dict)
              attrs.get("exp", v["exp"]), dumps(tags if tags is not None else loads(v["tags"])), sb.clock.now(),
              v["seq"]))
         schedule(sb, vault, live_row(sb, vault, name))     # a new exp moves a timeBeforeExpiry trigger
-        return sb.store.one("SELECT * FROM kv_key_versions WHERE seq = ?", (v["seq"],))
+        return present(sb.store.one("SELECT * FROM kv_key_versions WHERE seq = ?", (v["seq"],)), v["version"])
 
 
 def schedule(sb: Sandbox, vault: dict, k: dict) -> None:
     """Recompute when the key's Rotate trigger fires, from its latest version."""
-    policy = loads(sb.store.one("SELECT policy FROM kv_keys WHERE vault = ? AND key = ?",
-                                (vault["key"], k["key"]))["policy"]) or {}
+    policy = loads(present(sb.store.one("SELECT policy FROM kv_keys WHERE vault = ? AND key = ?",
+                                        (vault["key"], k["key"])), k["key"])["policy"]) or {}
     newest = latest(sb, vault["key"], k["key"])
     due = None if newest is None else due_after(policy, newest["created"], newest["exp"])
     sb.store.execute("UPDATE kv_keys SET next_rotation = ? WHERE vault = ? AND key = ?", (due, vault["key"], k["key"]))
@@ -291,7 +291,7 @@ def delete(sb: Sandbox, vault: dict, name: str) -> dict:
         now = sb.clock.now()
         sb.store.execute("UPDATE kv_keys SET deleted = ?, purge_at = ? WHERE vault = ? AND key = ?",
                          (now, now + models.retention_days(vault) * 86400, vault["key"], k["key"]))
-    return name_row(sb, vault, name)
+    return present(name_row(sb, vault, name), name)
 
 
 def recover(sb: Sandbox, vault: dict, name: str) -> dict:
@@ -324,8 +324,8 @@ models.PURGE_HOOKS.append(_remove)
 def _key_exists(sb: Sandbox, subscription_id: str, group: str, names: list[str]) -> bool:
     """A key is an ARM resource too (Microsoft.KeyVault/vaults/keys) while it is live."""
     vault = models.live_in_group(sb, subscription_id, group, names[0])
-    r = vault and name_row(sb, vault, names[1])
-    return bool(r) and r["deleted"] is None
+    r = name_row(sb, vault, names[1]) if vault else None
+    return r is not None and r["deleted"] is None
 
 
 @registry.ticker

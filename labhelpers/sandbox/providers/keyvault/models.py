@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from ... import catalog, rbac, regions, registry
 from ...clock import iso
 from ...errors import AzureError
-from ...store import dumps, loads
+from ...store import dumps, loads, present
 from . import errors
 
 if TYPE_CHECKING:
@@ -225,7 +225,7 @@ def create_or_update(sb: Sandbox, caller, subscription_id: str, group: str, name
             raise errors.ACCESS_POLICIES_REQUIRED()
         _save(sb, caller, existing, subscription_id, group, name, location,
               _tags(body, loads(existing["tags"]) if existing else {}), stored)
-    return row(sb, name), existing is None
+    return present(row(sb, name), name), existing is None
 
 
 def _guard_permission_model(sb: Sandbox, caller, current: dict | None, props: dict, vid: str) -> None:
@@ -269,7 +269,7 @@ def _recover(sb: Sandbox, caller, existing: dict, body: dict) -> dict:
     # The recovered vault keeps its own properties; the request's are not applied on recovery.
     sb.store.execute("UPDATE kv_vaults SET deleted = NULL, purge_at = NULL, tags = ?, system_data = ? WHERE key = ?",
                      (dumps(_tags(body, loads(existing["tags"]))), dumps(system), existing["key"]))
-    return row(sb, existing["name"])
+    return present(row(sb, existing["name"]), existing["name"])
 
 
 def update(sb: Sandbox, caller, subscription_id: str, group: str, name: str, body: dict) -> dict:
@@ -287,7 +287,7 @@ def update(sb: Sandbox, caller, subscription_id: str, group: str, name: str, bod
         stored = _merge(current, props, "")
         _save(sb, caller, existing, subscription_id, group, name, existing["location"],
               _tags(body, loads(existing["tags"])), stored)
-    return row(sb, name)
+    return present(row(sb, name), name)
 
 
 def soft_delete(sb: Sandbox, r: dict) -> None:

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from ... import registry
 from ...clock import add_duration, parse_duration
-from ...store import dumps, loads
+from ...store import dumps, loads, present
 from . import audit, crypto, errors, keys, models
 
 if TYPE_CHECKING:
@@ -25,7 +25,7 @@ def rotate(sb: Sandbox, vault: dict, name: str, *, at: float | None = None,
         k = keys.live_row(sb, vault, name)
         if expect_due is not None and k["next_rotation"] != expect_due:
             return None
-        latest = keys.latest(sb, vault["key"], k["key"])
+        latest = present(keys.latest(sb, vault["key"], k["key"]), name)
         created = sb.clock.now() if at is None else at
         expiry = (loads(k["policy"]) or {}).get("attributes", {}).get("expiryTime")
         attrs = {"enabled": True, "exp": add_duration(created, expiry) if expiry else None}
@@ -42,7 +42,7 @@ _LONGEST = "P99Y"
 
 def _days(duration: str, field: str) -> float:
     try:
-        parse_duration(duration)
+        parse_duration(str(duration))
     except ValueError:
         raise errors.DURATION_INVALID(duration=duration, field=field) from None
     try:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from ... import rbac, regions, registry
 from ...http import optional_string
-from ...store import dumps, loads
+from ...store import dumps, loads, present
 from . import errors
 
 if TYPE_CHECKING:
@@ -106,7 +106,7 @@ def create_or_update_group(sb: Sandbox, subscription_id: str, name: str, body: d
                              "AND name = ?",
                              (None if tags is None else dumps(tags), optional_string(body, "managedBy"),
                               subscription_id, name))
-        return get_group(sb, subscription_id, name), existing is None
+        return present(get_group(sb, subscription_id, name), name), existing is None
 
 
 def patch_group(sb: Sandbox, subscription_id: str, name: str, body: dict) -> dict:
@@ -121,7 +121,7 @@ def patch_group(sb: Sandbox, subscription_id: str, name: str, body: dict) -> dic
         if "managedBy" in body:
             sb.store.execute("UPDATE resource_groups SET managed_by = ? WHERE subscription_id = ? AND name = ?",
                              (optional_string(body, "managedBy"), subscription_id, name))
-        return get_group(sb, subscription_id, name)
+        return present(get_group(sb, subscription_id, name), name)
 
 
 def delete_group(sb: Sandbox, caller, subscription_id: str, name: str) -> dict:

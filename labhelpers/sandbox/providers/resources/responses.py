@@ -9,6 +9,7 @@ from ...directory import TENANT_DOMAIN
 from ...http import Response, ok, page
 from ...routing import ARM
 from . import errors, models
+from ...store import present
 
 if TYPE_CHECKING:
     from ...context import Sandbox
@@ -62,7 +63,7 @@ def _group_json(subscription_id: str, group: dict) -> dict:
 
 def _sub_id(sb: Sandbox, subscription_id: str) -> str:
     """The subscription id as created (app.py has already answered 404 for an unknown one)."""
-    return sb.subscription(subscription_id)["subscription_id"]
+    return present(sb.subscription(subscription_id), subscription_id)["subscription_id"]
 
 
 # --- subscriptions -------------------------------------------------------------------------------
@@ -83,7 +84,7 @@ def list_tenants(sb: Sandbox, req):
 
 @ARM.route("GET", SUB, action="Microsoft.Resources/subscriptions/read", api_versions=VERSIONS)
 def get_subscription(sb: Sandbox, req, subscriptionId):
-    return ok(_subscription_json(sb, sb.subscription(subscriptionId)))
+    return ok(_subscription_json(sb, present(sb.subscription(subscriptionId), subscriptionId)))
 
 
 @ARM.route("GET", SUB + "/locations", action="Microsoft.Resources/subscriptions/locations/read",
