@@ -67,9 +67,9 @@ def learner_roles(credential, subscription_id: str, principal_id: str) -> tuple[
 
 
 def list_subscriptions(credential, principal_id: str) -> list[SubscriptionChoice]:
-    return [SubscriptionChoice(s.subscription_id, s.display_name, s.tenant_id,
+    return [SubscriptionChoice(s.subscription_id, s.display_name or s.subscription_id, s.tenant_id or "",
                                learner_roles(credential, s.subscription_id, principal_id))
-            for s in SubscriptionClient(credential).subscriptions.list()]
+            for s in SubscriptionClient(credential).subscriptions.list() if s.subscription_id]
 
 
 def default_subscription(subscriptions: list[SubscriptionChoice]) -> SubscriptionChoice | None:
@@ -98,8 +98,8 @@ def foundry_availability(credential, subscription_id: str) -> dict[str, str | No
 
 def key_vault_regions(credential, subscription_id: str) -> set[str]:
     provider = ResourceManagementClient(credential, subscription_id).providers.get("Microsoft.KeyVault")
-    return {_key(location) for t in provider.resource_types if t.resource_type.lower() == "vaults"
-            for location in t.locations}
+    return {_key(location) for t in provider.resource_types or [] if (t.resource_type or "").lower() == "vaults"
+            for location in t.locations or []}
 
 
 def offered_regions(credential, subscription_id: str) -> list[Region]:
@@ -109,8 +109,8 @@ def offered_regions(credential, subscription_id: str) -> list[Region]:
     vaults = key_vault_regions(credential, subscription_id)
     offered = {name for name, restriction in foundry.items() if restriction is None} & vaults
     regions = SubscriptionClient(credential).subscriptions.list_locations(subscription_id)
-    return sorted((Region(r.name, r.display_name) for r in regions
-                   if _key(r.name) in offered or _key(r.display_name) in offered),
+    return sorted((Region(r.name, r.display_name or r.name) for r in regions
+                   if r.name and (_key(r.name) in offered or _key(r.display_name or "") in offered)),
                   key=lambda r: r.display_name)
 
 
@@ -157,12 +157,13 @@ def _vault_name(credential, subscription_id: str, resource_group: str, name: str
         return _ownership(kv.vaults.get(resource_group, name).tags, "vault")
     except ResourceNotFoundError:
         pass
-    deleted = next((d for d in kv.vaults.list_deleted() if d.name.lower() == name.lower()), None)
-    if deleted is not None:
+    deleted = next((d for d in kv.vaults.list_deleted() if (d.name or "").lower() == name.lower()), None)
+    if deleted is not None and deleted.properties is not None:
         until = deleted.properties.scheduled_purge_date
         mine = naming.made_here(deleted.properties.tags, labstate.home_id())
         whose = "of this lab home" if mine else "(not this lab home's)"
-        return NameCheck(False, f"a deleted vault {whose} holds this name until {until:%Y-%m-%d}; "
+        held = f"{until:%Y-%m-%d}" if until else "its retention ends"
+        return NameCheck(False, f"a deleted vault {whose} holds this name until {held}; "
                                 "choose another name (the proposal button makes one)", held_by_deleted=True)
     return NameCheck(False, "taken by another vault somewhere in Azure (vault names are global); "
                             "choose another name")
@@ -198,11 +199,11 @@ def _foundry_name(credential, subscription_id: str, resource_group: str, name: s
         return NameCheck(True, "available")
     try:
         account = cs.accounts.get(resource_group, name)
-        if (account.properties.custom_sub_domain_name or "").lower() == name.lower():
+        if account.properties and (account.properties.custom_sub_domain_name or "").lower() == name.lower():
             return _ownership(account.tags, "Foundry resource")
     except ResourceNotFoundError:
         pass
-    deleted = next((d for d in cs.deleted_accounts.list() if d.name.lower() == name.lower()), None)
+    deleted = next((d for d in cs.deleted_accounts.list() if (d.name or "").lower() == name.lower()), None)
     if deleted is not None:
         if naming.made_here(deleted.tags, labstate.home_id()):
             return NameCheck(False, "a deleted Foundry resource of this lab home still holds this name; "

@@ -95,7 +95,7 @@ class StatusLine:
             self._handle = display({"text/plain": text}, raw=True, display_id=True)
 
     def update(self, text: str) -> None:
-        if self._live:
+        if self._live and self._handle is not None:
             self._handle.update({"text/plain": text}, raw=True)
 
     def note(self, text: str) -> None:

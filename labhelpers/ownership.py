@@ -8,11 +8,12 @@ from dataclasses import dataclass
 
 from azure.core.exceptions import ResourceNotFoundError
 from azure.mgmt.resource.resources import ResourceManagementClient
+from azure.mgmt.resource.resources.models import ResourceGroup
 
 
 @dataclass
 class GroupContents:
-    group: object                  # the ResourceGroup
+    group: ResourceGroup
     mine: list                     # GenericResourceExpanded made by this lab home
     others: list                   # everything else in the group
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from azure.core.exceptions import ResourceExistsError, ResourceNotFoundError
 from azure.keyvault.keys import KeyClient, KeyRotationLifetimeAction, KeyRotationPolicy, KeyRotationPolicyAction
 from azure.mgmt.authorization import AuthorizationManagementClient
-from azure.mgmt.authorization.models import RoleAssignmentCreateParameters
+from azure.mgmt.authorization.v2022_04_01.models import RoleAssignmentCreateParameters
 from azure.mgmt.cognitiveservices import CognitiveServicesManagementClient
 from azure.mgmt.cognitiveservices.models import (Account, AccountProperties, Encryption, Identity,
                                                  KeyVaultProperties, Project, ProjectProperties)
@@ -53,15 +53,15 @@ def _start_over_if_cleaned_up(s) -> None:
         return
     except ResourceNotFoundError:
         pass
-    deleted = next((d for d in kv.vaults.list_deleted() if d.name.lower() == s.key_vault_name.lower()), None)
+    deleted = next((d for d in kv.vaults.list_deleted() if (d.name or "").lower() == s.key_vault_name.lower()), None)
     if deleted is None:
         return                                   # never created: the replay creates it under this name
     fresh = {"key_vault_name": choices.propose_vault_name(s.credential, s.subscription_id, s.resource_group)}
     if not choices.check_foundry_name(s.credential, s.subscription_id, s.resource_group, s.foundry_name).ok:
         fresh["foundry_name"] = choices.propose_foundry_name(s.credential, s.subscription_id, s.resource_group)
-    until = deleted.properties.scheduled_purge_date
+    until = deleted.properties.scheduled_purge_date if deleted.properties else None
     print(f"99-cleanup deleted this lab's resources; the vault {s.key_vault_name} stays soft-deleted (and its name "
-          f"taken) until {until:%Y-%m-%d}. Starting over with fresh names: "
+          f"taken) until {f'{until:%Y-%m-%d}' if until else 'its retention ends'}. Starting over with fresh names: "
           + ", ".join(f"{NAMES[k]} {v}" for k, v in fresh.items()) + " (saved for the next notebooks).")
     s.update(**fresh)
 
@@ -102,6 +102,8 @@ def _replay(s) -> None:
         location=s.region, identity=Identity(type="SystemAssigned"), tags=s.tags,
         properties=ProjectProperties(display_name=s.project_name, description="CMK lab project"))), "03: the project")
     # 04: the Foundry identity may use this one key
+    if account.identity is None or not account.identity.principal_id:
+        raise LabError("03 made the Foundry resource without its system-assigned identity; run 03 again")
     _grant(auth, f"{vault.id}/keys/{s.key_name}", ENCRYPTION_USER, account.identity.principal_id, "ServicePrincipal")
     # 05: the resource encrypted with the key's latest version
     change = Account(properties=AccountProperties(encryption=Encryption(

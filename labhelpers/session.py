@@ -3,6 +3,7 @@ connected, saved, and shared with the checks."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from azure.identity import DefaultAzureCredential
 from azure.mgmt.resource.subscriptions import SubscriptionClient
@@ -171,7 +172,8 @@ def _resolve(mode: str | None, parameters: dict) -> Session:
         raise LabError(f'mode must be "sandbox" or "azure", not {mode!r}')
     connection.connect(mode)
     chosen = labstate.load(mode).merged(parameters)
-    session = Session(mode, **{name: getattr(chosen, name) or "" for name in labstate.Choices.names()})
+    names: dict[str, Any] = {name: getattr(chosen, name) or "" for name in labstate.Choices.names()}
+    session = Session(mode, **names)
     _fill_defaults(session)
     labstate.save(mode, session.choices)
     return session

@@ -31,16 +31,16 @@ def sweep(credential, subscription_id: str) -> list[str]:
     done: list[str] = []
     tagged = [r for r in resources.resources.list() if _mine(r.tags, learner)]
     for kind in (ACCOUNTS, VAULTS):                   # the Foundry resources first: they use the keys
-        for r in (r for r in tagged if r.type.lower() == kind):
-            group = group_of(r.id)
+        for r in (r for r in tagged if (r.type or "").lower() == kind):
+            where, name = group_of(r.id or ""), r.name or ""
             if kind == ACCOUNTS:
-                subscription.cognitive.accounts.begin_delete(group, r.name).result()
+                subscription.cognitive.accounts.begin_delete(where, name).result()
             else:
-                subscription.vaults.vaults.delete(group, r.name)
-            done.append(f"deleted {r.type} {r.name} (group {group})")
+                subscription.vaults.vaults.delete(where, name)
+            done.append(f"deleted {r.type} {name} (group {where})")
     for group in resources.resource_groups.list():
-        if _mine(group.tags, learner) and not list(resources.resources.list_by_resource_group(group.name)):
-            resources.resource_groups.begin_delete(group.name).result()
+        if _mine(group.tags, learner) and not list(resources.resources.list_by_resource_group(group.name or "")):
+            resources.resource_groups.begin_delete(group.name or "").result()
             done.append(f"deleted resource group {group.name}")
     outcome = Outcome()
     purge_deleted(subscription, lambda _id, tags: _mine(tags, learner), outcome, progress=done.append)

@@ -77,7 +77,7 @@ class SetupForm:
             self.region.options = [(r.label, r.name) for r in regions]
             offered = {r.name for r in regions}
             self.region.value = self.session.region if self.session.region in offered else (
-                choices.default_region(regions).name if regions else None)
+                _name(choices.default_region(regions)))
         if self.region.value and self.region.value != self.session.region:
             self.save(region=self.region.value)
 
@@ -178,3 +178,7 @@ def setup_form(session: Session):
         session.summary()
         return None
     return SetupForm(session).widget
+
+
+def _name(region: choices.Region | None) -> str | None:
+    return region.name if region else None

@@ -132,7 +132,7 @@ def evaluate(name: str) -> Result:
         lines.extend(found.read(current))
     except HttpResponseError as exc:
         code = exc.error.code if exc.error else exc.reason
-        message = " ".join((exc.error.message if exc.error else str(exc)).split())   # long ones fold in HTML
+        message = " ".join(((exc.error.message if exc.error else None) or str(exc)).split())   # long ones fold in HTML
         lines.append(Line(False, "reading the state", f"Azure answered {exc.status_code} {code}: {message}",
                           "fix what Azure says, then run this cell again"))
     except ServiceRequestError:

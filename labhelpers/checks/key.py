@@ -37,7 +37,7 @@ def key_ready(s):
     yield Line(True, "key", f"{key.name}, version {key.properties.version}")
     kty = value(key.key_type)
     yield Line(kty in ("RSA", "RSA-HSM"), "key type", kty, "Foundry accepts RSA or RSA-HSM keys only")
-    bits = len(key.key.n or b"") * 8
+    bits = len(getattr(key.key, "n", None) or b"") * 8      # JsonWebKey sets n from the answer's fields
     yield Line(bits == 2048, "key size", f"{bits} bits", "Foundry needs a 2048-bit RSA key")
     enabled = bool(key.properties.enabled)
     yield Line(enabled, "enabled", "yes" if enabled else "no",

@@ -20,7 +20,8 @@ COGNITIVE_SCOPE = "https://cognitiveservices.azure.com/.default"
 def _endpoint_answer(s, account):
     """GET /openai/models on the resource's own endpoint, as you (the call 08 makes): the response."""
     endpoint = account.properties.endpoint
-    client = PipelineClient(endpoint, policies=[BearerTokenCredentialPolicy(s.credential, COGNITIVE_SCOPE)])
+    client: PipelineClient = PipelineClient(
+        endpoint, policies=[BearerTokenCredentialPolicy(s.credential, COGNITIVE_SCOPE)])
     return client.send_request(HttpRequest("GET", f"{endpoint.rstrip('/')}/openai/models",
                                            params={"api-version": "2024-10-21"}))
 

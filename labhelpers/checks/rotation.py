@@ -24,7 +24,7 @@ def rotated(s):
     yield Line(current, "key version in use", f"{kvp.key_version or 'none'}" + (" (the latest)" if current else
                                                                                  " (an older one)"),
                "the resource still names an older version: run the update cell above")
-    disabled = [v.version for v in older if not v.enabled]
+    disabled = [v.version or "" for v in older if not v.enabled]
     yield Line(not disabled, "older versions", f"disabled: {', '.join(disabled)}" if disabled
                else f"{len(older)}, all enabled",
                "enable them (keys.update_key_properties(key_name, version, enabled=True)): what they wrapped "

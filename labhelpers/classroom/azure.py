@@ -10,6 +10,7 @@ from azure.mgmt.cognitiveservices import CognitiveServicesManagementClient
 from azure.mgmt.keyvault import KeyVaultManagementClient
 from azure.mgmt.resource.resources import ResourceManagementClient
 from azure.mgmt.resource.subscriptions import SubscriptionClient
+from azure.mgmt.resource.subscriptions.models import Subscription
 
 from .. import connection, tags
 
@@ -42,7 +43,7 @@ class ClassSubscription:
     def subscriptions(self) -> list:
         return list(SubscriptionClient(self.credential).subscriptions.list())
 
-    def verify(self) -> object:
+    def verify(self) -> Subscription:
         """The subscription, or NoSuchSubscription naming the ones there are."""
         seen = self.subscriptions()
         for found in seen:

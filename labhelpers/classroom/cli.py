@@ -78,16 +78,16 @@ def _azure_command(args: argparse.Namespace) -> int:
         print(f"board: {paths['html']}")
         return 0
     subscription.verify()
-    found = sweep.plan(subscription)
-    print(sweep.describe(found))
-    if found.groups and not args.yes:
+    planned = sweep.plan(subscription)
+    print(sweep.describe(planned))
+    if planned.groups and not args.yes:
         try:
-            answer = input(f"Delete these {len(found.groups)} resource groups and everything in them? "
+            answer = input(f"Delete these {len(planned.groups)} resource groups and everything in them? "
                            "Type yes to go on: ")
         except EOFError:
             answer = ""
         if answer.strip().lower() != "yes":
             print("Nothing deleted.")
             return 1
-    print(sweep.summary(sweep.execute(subscription, found)))
+    print(sweep.summary(sweep.execute(subscription, planned)))
     return 0

@@ -43,7 +43,7 @@ def run(subscription: ClassSubscription, region: str, seats: int, prefix: str,
         found = subscription.verify()
     except NoSuchSubscription as exc:
         return [Row("fail", "subscription", str(exc), "pass --subscription with one of those")]
-    sub_id = found.subscription_id
+    sub_id = found.subscription_id or subscription.subscription_id
     rows.append(Row("ok", "subscription", f"{found.display_name} ({sub_id})"))
     credential = subscription.credential
 
@@ -57,7 +57,7 @@ def run(subscription: ClassSubscription, region: str, seats: int, prefix: str,
 
     for namespace in PROVIDERS:
         state = subscription.resources.providers.get(namespace).registration_state
-        rows.append(Row("ok" if state == "Registered" else "fail", f"provider {namespace}", state,
+        rows.append(Row("ok" if state == "Registered" else "fail", f"provider {namespace}", state or "unknown",
                         f"az provider register --namespace {namespace} --subscription {sub_id}"))
 
     offered = {r.name for r in choices.offered_regions(credential, sub_id)}
@@ -94,20 +94,22 @@ def _quota_row(subscription: ClassSubscription, region: str, seats: int) -> Row:
         return Row("warn", what, f"could not read the usages of {region} ({_azure_error(exc)})",
                    "check the Cognitive Services quota of the region (portal: Quotas)")
     # Which usage counts accounts is not documented; ours: the one whose name mentions accounts.
-    accounts = [u for u in usages if "account" in (u.name.value or "").lower()]
+    accounts = [u for u in usages if u.name and "account" in (u.name.value or "").lower()
+                and u.limit is not None and u.current_value is not None]
     if not accounts:
         return Row("warn", what, f"{region} lists no account-count usage",
                    "check the Cognitive Services quota of the region (portal: Quotas)")
     usage = accounts[0]
-    free = int(usage.limit - usage.current_value)
+    limit, used = usage.limit or 0.0, usage.current_value or 0.0
+    free = int(limit - used)
     return Row("ok" if free >= seats else "fail", what,
-               f"{usage.name.value}: {int(usage.current_value)} of {int(usage.limit)} used, {free} free",
+               f"{usage.name.value if usage.name else ''}: {int(used)} of {int(limit)} used, {free} free",
                f"request {seats - free} more accounts in {region}, purge soft-deleted ones, or split the class")
 
 
 def _collision_rows(subscription: ClassSubscription, sub_id: str, prefix: str, seats: int) -> list[Row]:
     rows = []
-    deleted = {d.name.lower(): d for d in subscription.cognitive.deleted_accounts.list()}
+    deleted = {(d.name or "").lower(): d for d in subscription.cognitive.deleted_accounts.list()}
     names = seat_foundry_names(prefix, seats)
     held = [n for n in names if n.lower() in deleted]
     rows.append(Row("fail" if held else "ok", "soft-deleted Foundry names",
@@ -116,12 +118,13 @@ def _collision_rows(subscription: ClassSubscription, sub_id: str, prefix: str, s
                     "python -m labhelpers class sweep purges them (or choose another --prefix)"))
     def available(name: str) -> bool:
         return subscription.cognitive.check_domain_availability(
-            subdomain_name=name, type="Microsoft.CognitiveServices/accounts", kind=FOUNDRY_KIND).is_subdomain_available
+            subdomain_name=name, type="Microsoft.CognitiveServices/accounts",
+            kind=FOUNDRY_KIND).is_subdomain_available is True
     taken = [n for n in names if n.lower() not in deleted and not available(n)]
     rows.append(Row("fail" if taken else "ok", "Foundry sub-domains",
                     f"{len(taken)} taken elsewhere in Azure: {', '.join(taken[:5])}" if taken else "all free",
                     "choose another --prefix"))
-    vaults = [v for v in subscription.vaults.vaults.list_deleted() if v.name.startswith(naming.VAULT_PREFIX)]
+    vaults = [v for v in subscription.vaults.vaults.list_deleted() if (v.name or "").startswith(naming.VAULT_PREFIX)]
     rows.append(Row("ok", "soft-deleted lab vaults", f"{len(vaults)} (their names stay held; new vaults get "
                                                      "new random names)"))
     return rows

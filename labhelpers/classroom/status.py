@@ -31,9 +31,11 @@ def seat_session(subscription: ClassSubscription, seat: Seat, group) -> session.
     key_name, project = naming.EXERCISE_NAMES["key_name"], naming.EXERCISE_NAMES["project_name"]
     if FOUNDRY_TYPE in found:
         account = subscription.cognitive.accounts.get(group.name, foundry)
-        vault_properties = account.properties.encryption and account.properties.encryption.key_vault_properties
+        encryption = account.properties.encryption if account.properties else None
+        vault_properties = encryption.key_vault_properties if encryption else None
         key_name = (vault_properties and vault_properties.key_name) or key_name
-        projects = [p.name.rsplit("/", 1)[-1] for p in subscription.cognitive.projects.list(group.name, foundry)]
+        projects = [(p.name or "").rsplit("/", 1)[-1]
+                    for p in subscription.cognitive.projects.list(group.name, foundry)]
         project = projects[0] if projects else project
     s = session.Session("azure", subscription.subscription_id, group.location, group.name,
                         found.get(VAULT_TYPE, ""), key_name, foundry, project)

@@ -34,7 +34,7 @@ class ProgressStore:
             self.version += 1
 
     def records(self, user: str | None = None) -> list[Progress]:
-        query, args = "SELECT record FROM progress", ()
+        query, args = "SELECT record FROM progress", tuple[str, ...]()
         if user is not None:
             query, args = query + " WHERE user = ?", (user,)
         with self._lock:

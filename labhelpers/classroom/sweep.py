@@ -80,11 +80,11 @@ def purge_deleted(subscription: ClassSubscription, ours, outcome: Outcome, progr
     """Purge the soft-deleted Foundry resources and vaults that `ours(resource_id, tags)` claims; the vaults
     purge protection holds are listed in `outcome.held` with the day Azure purges them itself."""
     for account in subscription.cognitive.deleted_accounts.list():
-        if not ours(account.id, account.tags):
+        if not ours(account.id or "", account.tags):
             continue
         try:
-            subscription.cognitive.deleted_accounts.begin_purge(account.location, group_of(account.id),
-                                                                account.name).result()
+            subscription.cognitive.deleted_accounts.begin_purge(account.location or "", group_of(account.id or ""),
+                                                                account.name or "").result()
             outcome.purged.append(f"Foundry resource {account.name}")
             progress(f"purged Foundry resource {account.name}")
         except HttpResponseError as exc:
@@ -93,14 +93,15 @@ def purge_deleted(subscription: ClassSubscription, ours, outcome: Outcome, progr
             outcome.still_billed.append(f"Foundry resource {account.name} (soft-deleted: billed until purged)")
 
     for vault in subscription.vaults.vaults.list_deleted():
-        properties = vault.properties
-        if not ours(properties.vault_id or "", properties.tags):
+        properties, name = vault.properties, vault.name or ""
+        if properties is None or not ours(properties.vault_id or "", properties.tags):
             continue
         if properties.purge_protection_enabled:
-            outcome.held.append((vault.name, properties.scheduled_purge_date.date().isoformat()))
+            released = properties.scheduled_purge_date
+            outcome.held.append((name, released.date().isoformat() if released else "the end of its retention"))
             continue
         try:
-            subscription.vaults.vaults.begin_purge_deleted(vault.name, properties.location).result()
+            subscription.vaults.vaults.begin_purge_deleted(name, properties.location or "").result()
             outcome.purged.append(f"key vault {vault.name}")
             progress(f"purged key vault {vault.name}")
         except HttpResponseError as exc:
