@@ -40,13 +40,14 @@ def rotate(sb: Sandbox, vault: dict, name: str, *, at: float | None = None,
 _LONGEST = "P99Y"
 
 
-def _days(duration: str, field: str) -> float:
+def _days(duration: object, field: str) -> float:
+    """`duration` is what the JSON body held (a string, if the request is right)."""
     try:
         parse_duration(str(duration))
     except ValueError:
         raise errors.DURATION_INVALID(duration=duration, field=field) from None
     try:
-        seconds = add_duration(0, duration)
+        seconds = add_duration(0, str(duration))
     except ValueError:                                   # past year 9999 even from 1970 (P99999Y)
         seconds = float("inf")
     if seconds > add_duration(0, _LONGEST):
@@ -171,7 +172,7 @@ def _on_clock(sb: Sandbox, now: float) -> bool:
     budget = PER_REQUEST
     for k in sb.store.all("SELECT k.* FROM kv_keys k JOIN kv_vaults v ON v.key = k.vault WHERE k.next_rotation "
                           "<= ? AND k.deleted IS NULL AND v.deleted IS NULL ORDER BY k.next_rotation", (now,)):
-        vault = models.row(sb, k["vault"])
+        vault = present(models.row(sb, k["vault"]), k["vault"])
         due = _pass_over(sb, vault, k, now)
         while due is not None and due <= now:
             if budget == 0:
@@ -181,5 +182,5 @@ def _on_clock(sb: Sandbox, now: float) -> bool:
             if v is None:
                 break
             audit.record_service(sb, vault, "KeyRotateIfDue", keys.key_url(vault, k["name"], v["version"]), due)
-            due = keys.name_row(sb, vault, k["name"])["next_rotation"]
+            due = present(keys.name_row(sb, vault, k["name"]), k["name"])["next_rotation"]
     return False
