@@ -76,9 +76,12 @@ def test_preflight_for_forty_seats(class_sub, tmp_path):
     assert rows[f"learner {class_sub.learner_object_id}"]["status"] == "ok"
     names = rows["soft-deleted Foundry names"]
     assert names["status"] == "fail" and held in names["detail"]
-    quota = rows["account quota for 40 seats"]          # a sandbox without `usages` (yet) says it could not read them
-    assert quota["status"] == "ok" or (quota["status"] == "warn" and "could not read the usages of eastus (4" in
-                                       quota["detail"]), quota
+    # 40 seats need 40 accounts; the region's default is 30 per subscription, soft-deleted ones included
+    used = sum(a.location == "eastus" for a in [*cs.accounts.list(), *cs.deleted_accounts.list()])
+    quota = rows["account quota for 40 seats"]
+    assert quota["status"] == "fail", quota
+    assert quota["detail"] == f"OpenAI.S0.AccountCount: {used} of 30 used, {30 - used} free", quota
+    assert quota["fix"].startswith(f"request {40 - (30 - used)} more accounts in eastus"), quota
     suite = ElementTree.parse(tmp_path / "preflight.xml").getroot()
     assert int(suite.get("tests")) == len(report["rows"]) and int(suite.get("failures")) >= 1
     failed = [c.get("name") for c in suite.iter("testcase") if c.find("failure") is not None]

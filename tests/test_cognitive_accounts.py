@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 import requests
 from azure.core.exceptions import HttpResponseError, ResourceExistsError, ResourceNotFoundError
-from azure.mgmt.cognitiveservices.models import Account, AccountProperties, Identity, Project, ProjectProperties
+from azure.mgmt.cognitiveservices.models import Account, AccountProperties, Identity, Project, ProjectProperties, Sku
 
 from helpers import (COGNITIVE_SERVICES_USER, cognitive_client, data_plane, grant, make_group, new_account,
                      resource_client, unique)
@@ -212,3 +212,26 @@ def test_endpoint_needs_a_data_role_and_public_access(sandbox, cs, group):
         public_network_access="Disabled"))).result()
     blocked = data_plane(sandbox.credential(), account.name)
     assert blocked.status_code == 403 and "Public access is disabled" in blocked.json()["error"]["message"]
+
+
+def test_region_usages_count_the_subscriptions_accounts_until_purged(start_sandbox):
+    own = start_sandbox()
+    with own.activated():
+        cs = cognitive_client(own)
+        group = make_group(own)
+
+        def used(region: str) -> tuple[float, float]:
+            (meter,) = [u for u in cs.usages.list(region) if u.name.value == "OpenAI.S0.AccountCount"]
+            assert meter.unit == "Count"
+            return meter.current_value, meter.limit
+
+        assert used("eastus") == (0, 30)
+        first, _ = new_account(cs, group), new_account(cs, group)
+        cs.accounts.begin_create(group, unique("ais-"), Account(
+            kind="AIServices", sku=Sku(name="S0"), location="westus",
+            properties=AccountProperties(custom_sub_domain_name=unique("ais-")))).result()
+        assert used("eastus") == (2, 30) and used("westus") == (1, 30) and used("East US") == (2, 30)
+        cs.accounts.begin_delete(group, first.name).result()
+        assert used("eastus") == (2, 30)                      # soft-deleted: still counted
+        cs.deleted_accounts.begin_purge("eastus", group, first.name).result()
+        assert used("eastus") == (1, 30)

@@ -15,6 +15,7 @@ from .azure import ClassSubscription, NoSuchSubscription
 
 PROVIDERS = ("Microsoft.KeyVault", "Microsoft.CognitiveServices")
 FOUNDRY_KIND, FOUNDRY_SKU = "AIServices", "S0"
+ACCOUNT_METER = "OpenAI.S0.AccountCount"
 MARK = {"ok": display.OK, "fail": display.FAIL, "warn": "⚠️"}
 
 
@@ -93,11 +94,12 @@ def _quota_row(subscription: ClassSubscription, region: str, seats: int) -> Row:
     except HttpResponseError as exc:
         return Row("warn", what, f"could not read the usages of {region} ({_azure_error(exc)})",
                    "check the Cognitive Services quota of the region (portal: Quotas)")
-    # Which usage counts accounts is not documented; ours: the one whose name mentions accounts.
-    accounts = [u for u in usages if u.name and "account" in (u.name.value or "").lower()
+    # The meter AIServices accounts count against, as the Azure Developer CLI reads it before creating
+    # one (Azure/azure-dev, cli/azd/pkg/azapi: AiAccountQuotaUsageName).
+    accounts = [u for u in usages if u.name and (u.name.value or "").lower() == ACCOUNT_METER.lower()
                 and u.limit is not None and u.current_value is not None]
     if not accounts:
-        return Row("warn", what, f"{region} lists no account-count usage",
+        return Row("warn", what, f"{region} lists no {ACCOUNT_METER} usage",
                    "check the Cognitive Services quota of the region (portal: Quotas)")
     usage = accounts[0]
     limit, used = usage.limit or 0.0, usage.current_value or 0.0

@@ -175,6 +175,14 @@ def list_accounts(sb: Sandbox, subscription_id: str, group: str | None = None, *
     return [account_of(r) for r in sb.store.all(sql + " ORDER BY resource_group, name", args)]
 
 
+def count_in_region(sb: Sandbox, subscription_id: str, location: str) -> int:
+    """Accounts of the subscription in the region, soft-deleted ones included (what quota counts)."""
+    row = sb.store.one("SELECT COUNT(*) AS n FROM cs_accounts WHERE subscription_id = ? "
+                       "AND lower(replace(json_extract(doc, '$.location'), ' ', '')) = ?",
+                       (subscription_id, location.replace(" ", "").lower()))
+    return int(row["n"]) if row else 0
+
+
 def check_domain(sb: Sandbox, subdomain) -> tuple[bool, str | None]:
     """checkDomainAvailability: (available, reason). A soft-deleted account still holds its name."""
     if not isinstance(subdomain, str) or not SUBDOMAIN.match(subdomain):
