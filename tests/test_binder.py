@@ -1,11 +1,13 @@
-"""Binder: the README's badge opens 00-setup, and the image builds the lab with the setuptools that
-`license = "MIT"` (a PEP 639 expression) needs, as pyproject's build system does."""
+"""Binder and conda: the README's badge opens 00-setup; the image builds the lab with the setuptools that
+`license = "MIT"` (a PEP 639 expression) needs, as pyproject's build system does; and both environments
+take the lab's dependencies from pyproject.toml, so none can be missing from them."""
 from __future__ import annotations
 
 import re
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
+import pytest
 import tomllib
 import yaml
 from packaging.requirements import Requirement
@@ -30,3 +32,14 @@ def test_setuptools_77_in_the_build_system_and_in_binder():
         assert not requirement.specifier.contains(Version("76.9")) and requirement.specifier.contains(Version("77.0"))
     assert build and binder
     assert "--no-build-isolation" in (ROOT / "binder" / "postBuild").read_text()   # so binder's setuptools builds it
+
+
+@pytest.mark.parametrize("environment", ["binder/environment.yml", "environment.yml"])
+def test_the_environments_take_the_dependencies_from_pyproject(environment):
+    dependencies = yaml.safe_load((ROOT / environment).read_text())["dependencies"]
+    conda = {re.match(r"[\w.-]+", d).group(0) for d in dependencies if isinstance(d, str)}
+    assert conda == {"python", "pip", "setuptools"}          # no second list of the lab's packages
+    install = [line for d in dependencies if isinstance(d, dict) for line in d["pip"]]
+    if environment.startswith("binder/"):
+        install = (ROOT / "binder" / "postBuild").read_text().split()
+    assert any(word.startswith("-e") or word == "-e" for word in install) and "--no-deps" not in install
