@@ -11,6 +11,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from helpers import make_group, resource_client
 from labhelpers import rehearsal
 from labhelpers.sandbox import server
 
@@ -69,3 +70,25 @@ def test_two_learners_at_once_in_one_subscription_keeping_their_resources(tmp_pa
         outputs = "".join(o.get("text", "") for c in executed.cells for o in c.get("outputs", []))
         assert "the role assignment is not in effect yet" in outputs       # the delay was on
     assert len(subscriptions) == 1                                        # one class subscription
+
+
+def test_two_learners_in_azure_mode_each_make_and_clean_up_only_their_own(start_sandbox, tmp_path):
+    """Azure mode against a sandbox of its own posing as the class subscription: two seats at once, each
+    with its own names, and each seat's cleanup deletes only what that seat made."""
+    own = start_sandbox()
+    with own.activated():
+        others = make_group(own, "not-the-lab-")
+        done = labhelpers("run", "--mode", "azure", "--learners", "2", "--prefix", "az", "--notebooks", "00,01,99",
+                          "--runs-dir", str(tmp_path))
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert "2 of 2 learners passed" in done.stdout
+        (folder,) = tmp_path.glob("class-*")
+        vaults = set()
+        for seat in ("01", "02"):
+            state = json.loads((folder / f"learner-{seat}" / "home" / "lab.json").read_text())["azure"]
+            assert state["resource_group"] == f"az{seat}-aifoundry-cmkencryption-RG"
+            vaults.add(state["key_vault_name"])
+        assert len(vaults) == 2                                            # vault names are global: one each
+        groups = {g.name for g in resource_client(own).resource_groups.list()}
+        assert others in groups and not {g for g in groups if g.startswith(("az01-", "az02-"))}
+        assert not (folder / "sandbox").exists()                         # azure mode starts no sandbox
