@@ -26,15 +26,16 @@ class AuditRow:
 
 
 def key_audit(cfg, since: datetime, caller: str | None = None) -> list[AuditRow]:
-    """The vault's AuditEvent records from `since` on (a moment of this machine's clock), oldest first;
-    only those of principal `caller` (an object id) when given."""
+    """The vault's AuditEvent records from `since` on (a moment of the lab's clock, `lab.lab_now(cfg)`,
+    which in the sandbox may have been moved forward), oldest first; only those of principal `caller`
+    (an object id) when given."""
     if cfg.mode != "sandbox":
         print(AZURE_NOTE)
         return []
     from .sandbox.context import Sandbox
     from .sandbox.providers.keyvault import audit
     sb = Sandbox(connection.sandbox_state_dir())
-    start = since.timestamp() + sb.clock.offset()    # the sandbox clock may have been moved forward
+    start = since.timestamp()
     rows = []
     for record in audit.read(sb, cfg.key_vault_name):
         claim = record.get("identity", {}).get("claim", {})

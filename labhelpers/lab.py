@@ -1,12 +1,18 @@
 """What the notebooks call (`from labhelpers import lab`): the plumbing around the SDK calls."""
+from .chain import show_chain
 from .checks import check
 from .keyaudit import key_audit
+from .labtime import advance_clock, lab_now
 from .naming import assignment_name
+from .privilege import Trial, identity_credential, show_privileges
+from .progress import check_all
 from .refusals import describe, explain
 from .replay import ensure_cmk
 from .session import setup
+from .timeline import show_timeline
 from .waiting import retry_rbac, wait
 from .widgets import setup_form
 
-__all__ = ["assignment_name", "check", "describe", "ensure_cmk", "explain", "key_audit", "retry_rbac", "setup",
-           "setup_form", "wait"]
+__all__ = ["Trial", "advance_clock", "assignment_name", "check", "check_all", "describe", "ensure_cmk", "explain",
+           "identity_credential", "key_audit", "lab_now", "retry_rbac", "setup", "setup_form", "show_chain",
+           "show_privileges", "show_timeline", "wait"]

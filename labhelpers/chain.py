@@ -1,0 +1,232 @@
+"""The chain of trust of a Foundry resource encrypted with a customer-managed key, read from the real
+state: key vault → key → version in use → role assignment → identity → Foundry resource. Each link
+is green (holds), amber (holds, but needs you soon) or red (broken), with its reason.
+
+It is drawn as inline SVG inside HTML: JupyterLab, nbconvert's HTML and the run's report all render
+that, with no JavaScript (mermaid needs a renderer that nbconvert's HTML and the report lack).
+`show_chain` also records the drawing under $CMKLAB_HOME/chain/ for the run's report."""
+from __future__ import annotations
+
+import json
+import textwrap
+import time
+from dataclasses import asdict, dataclass
+
+from azure.core.exceptions import HttpResponseError, ResourceNotFoundError
+
+from . import display, labstate, labtime
+from .roles import roles_held
+from .step_checks import ENCRYPTION_USER, _value, _vault, foundry_account, key_client, scope_label
+
+GREEN, AMBER, RED = "green", "amber", "red"
+_COLOURS = {GREEN: ("#0b6e4f", "#e6f4ee"), AMBER: ("#9a6700", "#fff4d6"), RED: ("#b3261e", "#fbe9e7")}
+_MARK = {GREEN: display.OK, AMBER: "⚠️", RED: display.FAIL}
+WARN_DAYS = 30        # Key Vault's own near-expiry notice comes 30 days before a version expires
+
+
+@dataclass(frozen=True)
+class Link:
+    name: str          # what the link is: "key vault", "key", ...
+    label: str         # which one: its name, version, role
+    state: str         # green | amber | red
+    reason: str        # why it holds, or what breaks it
+
+
+def links(s) -> list[Link]:
+    """The six links, from what Azure (or the sandbox) answers now."""
+    vault, account = _vault(s), foundry_account(s)
+    chain = [_vault_link(s, vault)]
+    kvp = _key_properties(account)
+    try:
+        key, version = _key_and_version(s, vault, kvp)
+    except HttpResponseError as refusal:          # e.g. the vault moved to access policies: you lost access
+        refused = Link("key", s.key_name, RED, f"Key Vault refused to read it for you: {refusal.status_code} "
+                       f"{refusal.error.code if refusal.error else refusal.reason}")
+        chain += [refused, Link("version in use", "unknown", RED, "the key could not be read")]
+    else:
+        chain += [_key_link(s, key), _version_link(s, key, version, kvp)]
+    identity, how = _identity(account, kvp)
+    chain.append(_role_link(s, vault, identity))
+    chain.append(Link("identity", how or "none", GREEN if identity else RED,
+                      f"principal {identity}" if identity else
+                      "the Foundry resource has no identity that could use the key (03)"))
+    chain.append(_resource_link(s, account, kvp, vault))
+    return chain
+
+
+def _vault_link(s, vault) -> Link:
+    if vault is None:
+        return Link("key vault", s.key_vault_name, RED, "not found (01)")
+    p = vault.properties
+    wrong = [w for w, bad in (("purge protection off", not p.enable_purge_protection),
+                              ("access policies, not Azure RBAC", not p.enable_rbac_authorization)) if bad]
+    return Link("key vault", vault.name, RED if wrong else GREEN,
+                "; ".join(wrong) if wrong else "purge protection on; permission model Azure RBAC")
+
+
+def _key_properties(account):
+    encryption = account.properties.encryption if account is not None else None
+    if encryption is None or _value(encryption.key_source) != "Microsoft.KeyVault":
+        return None
+    return encryption.key_vault_properties
+
+
+def _key_and_version(s, vault, kvp):
+    """(the key's latest state, the version the resource names) — either None when not found."""
+    if vault is None:
+        return None, None
+    keys = key_client(vault, s)
+    try:
+        key = keys.get_key(s.key_name)
+    except ResourceNotFoundError:
+        return None, None
+    if kvp is None or not kvp.key_version:
+        return key, None
+    try:
+        return key, keys.get_key(s.key_name, kvp.key_version)
+    except ResourceNotFoundError:
+        return key, None
+
+
+def _key_link(s, key) -> Link:
+    if key is None:
+        return Link("key", s.key_name, RED, "not found (02)")
+    kty, bits = _value(key.key_type), len(key.key.n or b"") * 8
+    if kty not in ("RSA", "RSA-HSM") or bits != 2048:
+        return Link("key", key.name, RED, f"{kty} {bits}: Foundry needs RSA 2048")
+    return Link("key", key.name, GREEN, f"{kty} {bits}; latest version {key.properties.version[:8]}…")
+
+
+def _version_link(s, key, version, kvp) -> Link:
+    if kvp is None:
+        return Link("version in use", "none", RED, "the Foundry resource uses Microsoft-managed keys (05)")
+    if not kvp.key_version:
+        return Link("version in use", "latest", GREEN, "the resource names no version")
+    label = kvp.key_version[:8] + "…"
+    if version is None:
+        return Link("version in use", label, RED, "this version of your key was not found")
+    if not version.properties.enabled:
+        return Link("version in use", label, RED, "disabled: the resource cannot unwrap its data key")
+    expires, now = version.properties.expires_on, labtime.lab_now(s)
+    if expires is not None and expires <= now:
+        return Link("version in use", label, RED, f"expired on {expires:%Y-%m-%d}: Key Vault refuses to use it")
+    days = f"; expires in {(expires - now).days} days" if expires is not None else "; no expiry"
+    if version.properties.version != key.properties.version:
+        soon = expires is not None and (expires - now).days <= WARN_DAYS
+        return Link("version in use", label, AMBER, f"behind the latest version{days}"
+                    + (": move the resource to the latest" if soon else ""))
+    return Link("version in use", label, GREEN, f"the latest, enabled{days}")
+
+
+def _identity(account, kvp) -> tuple[str | None, str]:
+    """(principal id, which identity) that uses the key: identityClientId picks a user-assigned one."""
+    if account is None or account.identity is None:
+        return None, ""
+    users = account.identity.user_assigned_identities or {}
+    client_id = getattr(kvp, "identity_client_id", None) if kvp is not None else None
+    if client_id:
+        for rid, found in users.items():
+            if (found.client_id or "").lower() == client_id.lower():
+                return found.principal_id, f"user-assigned {rid.rsplit('/', 1)[-1]}"
+        return None, f"client id {client_id} (not attached)"
+    if account.identity.principal_id:
+        return account.identity.principal_id, "system-assigned"
+    if len(users) == 1:
+        rid, found = next(iter(users.items()))
+        return found.principal_id, f"user-assigned {rid.rsplit('/', 1)[-1]}"
+    return None, ""
+
+
+def _role_link(s, vault, principal) -> Link:
+    if vault is None or principal is None:
+        return Link("role assignment", ENCRYPTION_USER, RED, "no vault or no identity to assign it to")
+    key_scope = f"{vault.id}/keys/{s.key_name}"
+    held = [h for h in roles_held(s.credential, s.subscription_id, key_scope, principal)
+            if h.role_name == ENCRYPTION_USER]
+    if not held:
+        return Link("role assignment", ENCRYPTION_USER, RED, "not assigned to the identity: it cannot use the key")
+    on_key = any(h.scope.lower() == key_scope.lower() for h in held)
+    return Link("role assignment", ENCRYPTION_USER, GREEN if on_key else AMBER,
+                "on the key only: get, wrapKey, unwrapKey" if on_key
+                else f"on {scope_label(held[0].scope, s)}: wider than the key")
+
+
+def _resource_link(s, account, kvp, vault) -> Link:
+    if account is None:
+        return Link("Foundry resource", s.foundry_name, RED, "not found (03)")
+    if kvp is None:
+        return Link("Foundry resource", account.name, RED, "encrypted with Microsoft-managed keys (05)")
+    uri = (kvp.key_vault_uri or "").rstrip("/").lower()
+    if vault is None or uri != vault.properties.vault_uri.rstrip("/").lower() or kvp.key_name != s.key_name:
+        return Link("Foundry resource", account.name, RED, f"uses {kvp.key_name} in {kvp.key_vault_uri}, not your key")
+    status = account.properties.additional_properties.get("customerManagedKeyStatus") or ""
+    if status.startswith("Inaccessible"):
+        return Link("Foundry resource", account.name, RED, status.split(":")[0] + ": its last use of the key failed")
+    return Link("Foundry resource", account.name, GREEN, "encrypted with your key")
+
+
+# ---- drawing -------------------------------------------------------------------------------------------
+
+_W, _H, _GAP, _TOP = 168, 118, 26, 8
+
+
+def svg(chain: list[Link]) -> str:
+    """The links as boxes joined by arrows, coloured by state; the reason inside each box."""
+    width = len(chain) * (_W + _GAP) - _GAP + 2
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {_H + 2 * _TOP}" '
+             f'width="100%" style="max-width:{width}px;font-family:system-ui,sans-serif" role="img" '
+             f'aria-label="chain of trust">',
+             '<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" '
+             'orient="auto"><path d="M0,0 L10,5 L0,10 z" fill="#555"/></marker></defs>']
+    for i, link in enumerate(chain):
+        x = 1 + i * (_W + _GAP)
+        stroke, fill = _COLOURS[link.state]
+        parts.append(f'<rect x="{x}" y="{_TOP}" width="{_W}" height="{_H}" rx="8" fill="{fill}" '
+                     f'stroke="{stroke}" stroke-width="2"><title>{display.esc(link.reason)}</title></rect>')
+        parts.append(f'<text x="{x + 8}" y="{_TOP + 18}" font-size="12" font-weight="bold" fill="{stroke}">'
+                     f'{_MARK[link.state]} {display.esc(link.name)}</text>')
+        lines = textwrap.wrap(link.label, 26)[:2] + [""] + textwrap.wrap(link.reason, 28)[:4]
+        for j, line in enumerate(lines):
+            parts.append(f'<text x="{x + 8}" y="{_TOP + 36 + j * 13}" font-size="{11 if j < 2 else 10}" '
+                         f'fill="#222">{display.esc(line)}</text>')
+        if i:
+            parts.append(f'<line x1="{x - _GAP + 2}" y1="{_TOP + _H / 2}" x2="{x - 2}" y2="{_TOP + _H / 2}" '
+                         'stroke="#555" stroke-width="2" marker-end="url(#arrow)"/>')
+    return "".join(parts) + "</svg>"
+
+
+def text(chain: list[Link]) -> str:
+    return "\n".join(f"{'  -> ' if i else ''}{_MARK[l.state]} {l.name} ({l.label}): {l.reason}"
+                     for i, l in enumerate(chain))
+
+
+def html(chain: list[Link]) -> str:
+    broken = [l.name for l in chain if l.state == RED]
+    head = ("every link holds" if not broken and all(l.state == GREEN for l in chain) else
+            f"broken at: {', '.join(broken)}" if broken else "it holds, with a warning")
+    return f'<div style="margin:6px 0"><div style="font-weight:bold">Chain of trust: {display.esc(head)}</div>' \
+           f'{svg(chain)}</div>'
+
+
+def record_dir():
+    return labstate.home() / "chain"
+
+
+def show_chain(s) -> None:
+    """Read the chain now, draw it, and record it (with the time) for the run's report."""
+    chain = links(s)
+    display.show("Chain of trust:\n" + text(chain), html(chain))
+    folder = record_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    tmp = folder / "latest.tmp"
+    tmp.write_text(json.dumps({"at": time.time(), "links": [asdict(l) for l in chain]}))
+    tmp.replace(folder / "latest.json")
+
+
+def recorded_since(started: float) -> list[Link] | None:
+    """The chain last drawn, if it was drawn after `started` (the runner: by the notebook it ran)."""
+    path = record_dir() / "latest.json"
+    if not path.exists():
+        return None
+    data = json.loads(path.read_text())
+    return [Link(**l) for l in data["links"]] if data["at"] >= started else None

@@ -1,0 +1,95 @@
+"""Least privilege, shown: what a managed identity's role allows and refuses, and, where the lab can
+act as that identity (the sandbox), Key Vault's own answer to each operation.
+
+In the sandbox a token for the identity comes from the sandbox's managed-identity endpoint (App Service
+protocol, `object_id`), as the resource itself would get one. On Azure no learner can do that: a
+system-assigned identity "is restricted to only one resource" (Microsoft Learn, managed identities
+overview), its tokens are issued only inside that resource, so the role definition's dataActions are
+what can be shown."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fnmatch import fnmatchcase
+from typing import Callable
+
+from azure.core.credentials import AccessToken
+from azure.core.exceptions import HttpResponseError
+from azure.identity import CredentialUnavailableError, ManagedIdentityCredential
+
+from . import display
+from .waiting import retry_rbac
+
+CANNOT_ACT = ("On Azure a system-assigned identity's tokens are issued only to the resource it belongs to "
+              "(here the Foundry service itself): no sign-in of yours can act as it.")
+
+
+class UnavailableIdentity:
+    """A TokenCredential that never gives a token, saying why (azure mode)."""
+
+    def __init__(self, reason: str):
+        self.reason = reason
+
+    def get_token(self, *scopes, **kwargs) -> AccessToken:
+        raise CredentialUnavailableError(self.reason)
+
+    def close(self) -> None:
+        pass
+
+
+def identity_credential(s, principal_id: str):
+    """A credential that signs in as the managed identity `principal_id`: in the sandbox, from its
+    managed-identity endpoint; on Azure one that is unavailable, with the reason."""
+    if s.mode != "sandbox":
+        return UnavailableIdentity(CANNOT_ACT)
+    return ManagedIdentityCredential(identity_config={"object_id": principal_id})
+
+
+@dataclass(frozen=True)
+class Trial:
+    what: str                   # what the identity tries: "wrap a key"
+    data_action: str            # the dataAction Key Vault checks for it
+    attempt: Callable[[], object]
+
+
+def role_allows(role, data_action: str) -> bool:
+    """Whether a role definition's dataActions (minus notDataActions) grant `data_action` (wildcards)."""
+    def matches(patterns) -> bool:
+        return any(fnmatchcase(data_action.lower(), p.lower()) for p in patterns or [])
+    return any(matches(p.data_actions) and not matches(p.not_data_actions) for p in role.permissions)
+
+
+def _answer(trial: Trial, expect_allowed: bool) -> tuple[bool, str]:
+    """(did Key Vault allow it, what it answered)."""
+    try:
+        if expect_allowed:       # a grant may still be propagating (ForbiddenByRbac): wait for it
+            retry_rbac(trial.attempt, what=f"as the identity: {trial.what}")
+        else:
+            trial.attempt()
+        return True, "OK"
+    except HttpResponseError as refusal:
+        error = refusal.error
+        inner = (getattr(error, "innererror", None) or {}).get("code") if error else None
+        code = f"{error.code}" + (f" ({inner})" if inner else "") if error else refusal.reason
+        return False, f"{refusal.status_code} {code}"
+
+
+def show_privileges(role, trials: list[Trial], credential) -> list[tuple[str, bool, bool | None]]:
+    """Try each operation as the identity (when the lab can) and show, per operation, what the role's
+    dataActions say and what Key Vault answered. Returns (what, role allows, Key Vault allowed or None)."""
+    acting = not isinstance(credential, UnavailableIdentity)
+    rows, outcome = [], []
+    for trial in trials:
+        allowed = role_allows(role, trial.data_action)
+        if acting:
+            done, said = _answer(trial, allowed)
+            mark = display.OK if done == allowed else display.FAIL
+        else:
+            done, said, mark = None, "not tried", ""
+        outcome.append((trial.what, allowed, done))
+        rows.append([trial.what, trial.data_action.removeprefix("Microsoft.KeyVault/vaults/"),
+                     "allows" if allowed else "refuses", said, mark])
+    text, markup = display.table(["the identity tries to", "data action", f"{role.role_name}", "Key Vault answered",
+                                  "as the role says"], rows)
+    note = "" if acting else "\n" + credential.reason + " So only the role's dataActions are shown."
+    display.show(text + note, markup + (f"<p>{display.esc(note.strip())}</p>" if note else ""))
+    return outcome

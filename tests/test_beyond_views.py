@@ -1,0 +1,233 @@
+"""The views beyond the exercise, each on a lab brought to the end of 05 (lab.ensure_cmk) in a sandbox
+of this module's own: the chain of trust turns red at the link that breaks, check_all shows green, red
+and not run, the clock moves only in the sandbox and the policy then rotates, least privilege is what
+Key Vault answers the identity, and the audit timeline draws who did what."""
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from azure.core.exceptions import HttpResponseError
+from azure.core.rest import HttpRequest
+from azure.keyvault.keys import KeyClient
+from azure.keyvault.keys.crypto import CryptographyClient, EncryptionAlgorithm, SignatureAlgorithm
+from azure.mgmt.authorization import AuthorizationManagementClient
+from azure.mgmt.authorization.models import RoleAssignmentCreateParameters
+from azure.mgmt.cognitiveservices import CognitiveServicesManagementClient
+from azure.mgmt.keyvault import KeyVaultManagementClient
+from azure.mgmt.keyvault.models import VaultPatchParameters, VaultPatchProperties
+
+from labhelpers import chain, checks, lab, naming, progress, session, timeline
+from labhelpers.beyond_checks import OPENAI_USER
+from labhelpers.step_checks import ENCRYPTION_USER
+
+pytestmark = pytest.mark.xdist_group("test_beyond_views")   # one worker: the module's own sandbox
+
+KEYS = "Microsoft.KeyVault/vaults/keys/"
+
+
+@pytest.fixture(scope="module")
+def built(lab_home):
+    cfg = lab.setup(mode="sandbox")
+    lab.ensure_cmk(cfg)
+    credential = cfg.credential
+    vault = KeyVaultManagementClient(credential, cfg.subscription_id).vaults.get(cfg.resource_group,
+                                                                                 cfg.key_vault_name)
+    cs = CognitiveServicesManagementClient(credential, cfg.subscription_id)
+    auth = AuthorizationManagementClient(credential, cfg.subscription_id)
+    account = cs.accounts.get(cfg.resource_group, cfg.foundry_name)
+    role = next(auth.role_definitions.list(account.id, filter=f"roleName eq '{OPENAI_USER}'"))
+    auth.role_assignments.create(account.id, naming.assignment_name(account.id, cfg.learner_object_id, role.id),
+                                 RoleAssignmentCreateParameters(role_definition_id=role.id, principal_type="User",
+                                                                principal_id=cfg.learner_object_id))  # as 08 does
+    return {"cfg": cfg, "vault": vault, "keys": KeyClient(vault.properties.vault_uri, credential), "cs": cs,
+            "auth": auth, "account": account}
+
+
+def states(cfg) -> dict[str, chain.Link]:
+    return {link.name: link for link in chain.links(cfg)}
+
+
+def test_the_chain_holds_at_the_end_of_05_and_is_drawn_and_recorded(built, lab_home):
+    cfg = built["cfg"]
+    found = chain.links(cfg)
+    assert [l.name for l in found] == ["key vault", "key", "version in use", "role assignment", "identity",
+                                       "Foundry resource"]
+    assert {l.state for l in found} == {chain.GREEN}, chain.text(found)
+    assert states(cfg)["role assignment"].reason == "on the key only: get, wrapKey, unwrapKey"
+    drawing = chain.svg(found)
+    assert drawing.startswith("<svg") and drawing.count("<rect") == 6 and "#0b6e4f" in drawing
+    started = datetime.now().timestamp() - 1
+    lab.show_chain(cfg)
+    assert [l.state for l in chain.recorded_since(started)] == [chain.GREEN] * 6
+    assert chain.recorded_since(datetime.now().timestamp() + 60) is None
+
+
+def test_a_disabled_version_breaks_the_chain_at_that_link_and_at_the_resource(built):
+    cfg, keys, account = built["cfg"], built["keys"], built["account"]
+    in_use = built["cs"].accounts.get(cfg.resource_group, cfg.foundry_name).properties.encryption \
+        .key_vault_properties.key_version
+    keys.update_key_properties(cfg.key_name, in_use, enabled=False)
+    try:
+        assert checks.evaluate("08-restored").passed is False          # it calls the endpoint: the key is refused
+        found = states(cfg)
+        assert found["version in use"].state == chain.RED and "disabled" in found["version in use"].reason
+        assert found["Foundry resource"].state == chain.RED
+        assert "KeyVaultKeyDisabled" in found["Foundry resource"].reason
+        assert "#b3261e" in chain.svg(list(found.values()))
+    finally:
+        keys.update_key_properties(cfg.key_name, in_use, enabled=True)
+    assert checks.evaluate("08-restored").passed
+    assert {l.state for l in chain.links(cfg)} == {chain.GREEN}
+
+
+def test_the_chain_breaks_at_the_role_assignment_when_it_is_removed(built):
+    cfg, auth, vault, account = built["cfg"], built["auth"], built["vault"], built["account"]
+    scope = f"{vault.id}/keys/{cfg.key_name}"
+    role = next(auth.role_definitions.list(scope, filter=f"roleName eq '{ENCRYPTION_USER}'"))
+    name = naming.assignment_name(scope, account.identity.principal_id, role.id)
+    auth.role_assignments.delete(scope, name)
+    try:
+        link = states(cfg)["role assignment"]
+        assert link.state == chain.RED and "not assigned" in link.reason
+    finally:
+        auth.role_assignments.create(scope, name, RoleAssignmentCreateParameters(
+            role_definition_id=role.id, principal_id=account.identity.principal_id, principal_type="ServicePrincipal"))
+    assert states(cfg)["role assignment"].state == chain.GREEN
+
+
+def test_the_chain_breaks_at_the_vault_with_access_policies(built):
+    cfg = built["cfg"]
+    kv = KeyVaultManagementClient(cfg.credential, cfg.subscription_id)
+    kv.vaults.update(cfg.resource_group, cfg.key_vault_name,
+                     VaultPatchParameters(properties=VaultPatchProperties(enable_rbac_authorization=False)))
+    try:
+        found = states(cfg)
+        assert found["key vault"].state == chain.RED and "access policies" in found["key vault"].reason
+        assert found["key"].state == chain.RED and "403" in found["key"].reason    # your role no longer counts
+    finally:
+        kv.vaults.update(cfg.resource_group, cfg.key_vault_name,
+                         VaultPatchParameters(properties=VaultPatchProperties(enable_rbac_authorization=True)))
+    assert states(cfg)["key vault"].state == chain.GREEN
+
+
+def test_check_all_shows_green_red_and_not_run_in_the_learners_order(built):
+    checks.evaluate("05-cmk")
+    keys, cfg = built["keys"], built["cfg"]
+    latest = keys.get_key(cfg.key_name).properties.version
+    keys.update_key_properties(cfg.key_name, latest, enabled=False)
+    try:
+        checks.evaluate("02-key")                                   # recorded red
+    finally:
+        keys.update_key_properties(cfg.key_name, latest, enabled=True)
+    (checks.results_dir() / "06-deleted.json").unlink(missing_ok=True)
+    shown = lab.check_all()
+    rows = {name: result for _, name, result in shown.rows}
+    assert rows["05-cmk"]["passed"] and rows["02-key"]["passed"] is False and rows["06-deleted"] is None
+    notebooks = [notebook for notebook, _, _ in shown.rows]
+    assert notebooks.index("08-revoke-and-restore") < notebooks.index("06-cleanup") == len(notebooks) - 2
+    assert set(rows) == set(checks.STEPS)
+    text = shown.text()
+    assert "❌" in text and "⚪" in text and "not run yet" in text and "red" in text.splitlines()[0]
+    checks.evaluate("02-key")
+    assert {name: r for _, name, r in lab.check_all().rows}["02-key"]["passed"]
+
+
+def test_check_all_counts_only_this_modes_results(built, monkeypatch):
+    checks.evaluate("05-cmk")
+    monkeypatch.setattr(session.current(), "mode", "azure")
+    assert all(result is None for _, _, result in progress.check_all().rows)
+
+
+def test_advance_clock_is_sandbox_only_and_the_policy_rotates_on_it(built, monkeypatch, capsys):
+    cfg, keys = built["cfg"], built["keys"]
+    monkeypatch.setattr(cfg, "mode", "azure")
+    assert lab.advance_clock(cfg, "P6M") is None and "Skipped" in capsys.readouterr().out
+    monkeypatch.setattr(cfg, "mode", "sandbox")
+    rotated = keys.rotate_key(cfg.key_name)                  # a version with the policy's 210-day expiry
+    built["cs"].accounts.begin_update(cfg.resource_group, cfg.foundry_name, {"properties": {"encryption": {
+        "keySource": "Microsoft.KeyVault", "keyVaultProperties": {
+            "keyVaultUri": built["vault"].properties.vault_uri, "keyName": cfg.key_name,
+            "keyVersion": rotated.properties.version}}}}).result()
+    before = lab.lab_now(cfg)
+    after = lab.advance_clock(cfg, "P6M")
+    assert keys.get_key(cfg.key_name).properties.version != rotated.properties.version   # the policy acted
+    assert timedelta(days=180) < after - before < timedelta(days=185)
+    assert lab.lab_now(cfg) >= after
+    trail = lab.key_audit(cfg, since=before)
+    assert [r.operation for r in trail if not r.caller] == ["KeyRotateIfDue"]
+    link = states(cfg)["version in use"]
+    left = (rotated.properties.expires_on - lab.lab_now(cfg)).days
+    assert link.state == chain.AMBER and f"expires in {left} days" in link.reason and 20 < left < 35
+    lab.advance_clock(cfg, "P30D")
+    link = states(cfg)["version in use"]
+    assert link.state == chain.RED and link.reason.startswith("expired on")
+    latest = keys.get_key(cfg.key_name).properties.version
+    built["cs"].accounts.begin_update(cfg.resource_group, cfg.foundry_name, {"properties": {"encryption": {
+        "keySource": "Microsoft.KeyVault", "keyVaultProperties": {
+            "keyVaultUri": built["vault"].properties.vault_uri, "keyName": cfg.key_name,
+            "keyVersion": latest}}}}).result()
+    assert states(cfg)["version in use"].state == chain.GREEN
+
+
+def _trials(cfg, keys: KeyClient, crypto: CryptographyClient, version: str) -> list:
+    data_key = base64.urlsafe_b64encode(os.urandom(32)).decode().rstrip("=")
+
+    def wrap():
+        response = keys.send_request(HttpRequest("POST", f"keys/{cfg.key_name}/{version}/wrapkey",
+                                                 params={"api-version": "7.5"},
+                                                 json={"alg": "RSA-OAEP-256", "value": data_key}))
+        response.raise_for_status()
+    return [lab.Trial("get the key", KEYS + "read", lambda: keys.get_key(cfg.key_name)),
+            lab.Trial("wrap a data key", KEYS + "wrap/action", wrap),
+            lab.Trial("decrypt", KEYS + "decrypt/action",
+                      lambda: crypto.decrypt(EncryptionAlgorithm.rsa_oaep_256, os.urandom(256))),
+            lab.Trial("sign", KEYS + "sign/action",
+                      lambda: crypto.sign(SignatureAlgorithm.rs256, hashlib.sha256(b"lab").digest())),
+            lab.Trial("rotate the key", KEYS + "rotate/action", lambda: keys.rotate_key(cfg.key_name))]
+
+
+def test_least_privilege_is_what_key_vault_answers_the_identity(built, monkeypatch):
+    cfg, auth, vault = built["cfg"], built["auth"], built["vault"]
+    principal = built["account"].identity.principal_id
+    scope = f"{vault.id}/keys/{cfg.key_name}"
+    role = next(auth.role_definitions.list(scope, filter=f"roleName eq '{ENCRYPTION_USER}'"))
+    as_identity = lab.identity_credential(cfg, principal)
+    its_keys = KeyClient(vault.properties.vault_uri, as_identity)
+    key = built["keys"].get_key(cfg.key_name)
+    trials = _trials(cfg, its_keys, CryptographyClient(key.id, as_identity), key.properties.version)
+    outcome = lab.show_privileges(role, trials, as_identity)
+    assert outcome == [("get the key", True, True), ("wrap a data key", True, True), ("decrypt", False, False),
+                       ("sign", False, False), ("rotate the key", False, False)]
+    # more rights for the identity: Key Vault now allows signing, and the table says the role did not
+    crypto_user = next(auth.role_definitions.list(scope, filter="roleName eq 'Key Vault Crypto User'"))
+    name = naming.assignment_name(scope, principal, crypto_user.id)
+    auth.role_assignments.create(scope, name, RoleAssignmentCreateParameters(
+        role_definition_id=crypto_user.id, principal_id=principal, principal_type="ServicePrincipal"))
+    try:
+        assert ("sign", False, True) in lab.show_privileges(role, trials, as_identity)
+    finally:
+        auth.role_assignments.delete(scope, name)
+    monkeypatch.setattr(cfg, "mode", "azure")
+    unavailable = lab.identity_credential(cfg, principal)
+    assert [done for _, _, done in lab.show_privileges(role, trials, unavailable)] == [None] * 5
+
+
+def test_the_audit_timeline_draws_who_did_what(built, capsys):
+    cfg, keys = built["cfg"], built["keys"]
+    since = lab.lab_now(cfg)
+    principal = built["account"].identity.principal_id
+    as_identity = lab.identity_credential(cfg, principal)
+    with pytest.raises(HttpResponseError):
+        CryptographyClient(keys.get_key(cfg.key_name).id, as_identity).sign(SignatureAlgorithm.rs256,
+                                                                            hashlib.sha256(b"x").digest())
+    rows = lab.key_audit(cfg, since=since)
+    kinds = {(timeline.who(r, cfg.foundry_name), r.operation, r.result) for r in timeline.drawn(rows)}
+    assert ("you", "KeyGet", "OK") in kinds and ("Foundry identity", "KeySign", "Forbidden") in kinds
+    assert timeline.draw(timeline.drawn(rows), cfg.foundry_name).startswith(b"\x89PNG")
+    lab.show_timeline(rows, cfg.foundry_name)
+    out = capsys.readouterr().out
+    assert "Foundry identity: KeySign refused" in out and "you: KeyGet OK" in out
