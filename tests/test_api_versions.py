@@ -12,6 +12,8 @@ from azure.core import PipelineClient
 from azure.core.pipeline.policies import BearerTokenCredentialPolicy, RetryPolicy
 from azure.core.rest import HttpRequest
 
+from azure.mgmt.msi import ManagedServiceIdentityClient
+
 from helpers import (ARM, KEY_VAULT_CRYPTO_OFFICER, cognitive_client, grant, key_client, make_group, make_vault,
                      new_account, vault_client)
 from labhelpers.sandbox import catalog
@@ -47,6 +49,8 @@ def served(sandbox):
                                                           "properties": {}}).result()
     gone = new_account(cs, group, identity=None)
     cs.accounts.begin_delete(group, gone.name).result()
+    ManagedServiceIdentityClient(sandbox.credential(), sandbox.subscription_id).user_assigned_identities \
+        .create_or_update(group, "uai-1", {"location": "eastus"})
     deleted_vault = make_vault(sandbox, group)
     vault_client(sandbox).vaults.delete(group, deleted_vault.name)
     sub = f"/subscriptions/{sandbox.subscription_id}"
@@ -71,6 +75,8 @@ def served(sandbox):
         "Microsoft.CognitiveServices/locations/resourceGroups/deletedAccounts":
             f"{sub}/providers/Microsoft.CognitiveServices/locations/eastus/resourceGroups/{group}"
             f"/deletedAccounts/{gone.name}",
+        "Microsoft.ManagedIdentity/userAssignedIdentities":
+            f"{rg}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/uai-1",
         "vault.azure.net/keys": "/keys/k1",
     }
     return {"paths": paths, "vault_uri": vault.properties.vault_uri.rstrip("/")}

@@ -23,8 +23,11 @@ _RES = "resources/resource-manager/Microsoft.Resources"
 _AUTH = "authorization/resource-manager/Microsoft.Authorization"
 _KV = "keyvault/resource-manager/Microsoft.KeyVault"
 _CS = "cognitiveservices/resource-manager/Microsoft.CognitiveServices"
+_MSI = "msi/resource-manager/Microsoft.ManagedIdentity"
 # table key -> (folder under specification/ that holds the provider's specs, regex of a path of that type)
 MANAGEMENT = {
+    "Microsoft.ManagedIdentity/userAssignedIdentities":
+        (_MSI, rf"/providers/microsoft\.managedidentity/userassignedidentities/{_ID}$"),
     "Microsoft.Resources/resourceGroups":
         (_RES, rf"/subscriptions/{_ID}/resourcegroups/{_ID}$"),
     "Microsoft.Resources/subscriptions":

@@ -103,6 +103,10 @@ PROVIDERS = {p.namespace.lower(): p for p in (
         ("checkDomainAvailability", (), "None"),
         ("operations", (), "None"),
     )),
+    Provider("Microsoft.ManagedIdentity", _types(
+        "Microsoft.ManagedIdentity",
+        ("userAssignedIdentities", ALL_REGIONS, _TRACKED),
+    )),
 )}
 
 

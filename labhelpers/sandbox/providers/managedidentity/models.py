@@ -1,0 +1,158 @@
+"""User-assigned identities: rules and state. The shape is the REST spec's `Identity` (azure-rest-api-specs
+specification/msi/resource-manager/Microsoft.ManagedIdentity/stable/2024-11-30/ManagedIdentity.json and its
+examples IdentityCreate/IdentityGet): a tracked resource whose read-only `properties` carry `tenantId`,
+`principalId` (the service principal's object id) and `clientId` (its application id), plus
+`isolationScope` from 2024-11-30 on. The principal is made with the identity and removed with it."""
+from __future__ import annotations
+
+import re
+
+from ... import catalog, directory, regions, registry
+from ...errors import AzureError
+from ...store import dumps, loads
+
+NAMESPACE = "Microsoft.ManagedIdentity"
+TYPE = f"{NAMESPACE}/userAssignedIdentities"
+# Naming rules for Microsoft.ManagedIdentity/userAssignedIdentities (Microsoft Learn, "Naming rules and
+# restrictions for Azure resources"): 3-128 characters, letters, digits, '-' and '_', starting with a
+# letter or digit. The error wording is the sandbox's; the code is ARM's for a bad resource name.
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{2,127}$")
+ISOLATION_SCOPES = ("None", "Regional")
+
+registry.schema("""
+CREATE TABLE IF NOT EXISTS mi_identities (
+  subscription_id TEXT NOT NULL COLLATE NOCASE,
+  resource_group  TEXT NOT NULL COLLATE NOCASE,
+  name            TEXT NOT NULL COLLATE NOCASE,
+  location        TEXT NOT NULL,
+  tags            TEXT NOT NULL,
+  isolation_scope TEXT NOT NULL,
+  principal_id    TEXT NOT NULL,          -- principals.object_id
+  PRIMARY KEY (subscription_id, resource_group, name)
+);
+""")
+
+
+def identity_id(subscription_id: str, group: str, name: str) -> str:
+    return f"/subscriptions/{subscription_id}/resourcegroups/{group}/providers/{TYPE}/{name}"
+
+
+def to_json(sb, r: dict, api_version: str | None = None) -> dict:
+    principal = directory.get(sb, r["principal_id"])
+    properties = {"tenantId": sb.tenant_id, "principalId": principal.object_id, "clientId": principal.app_id}
+    if api_version is None or api_version >= "2024-11-30":        # isolationScope arrived with 2024-11-30
+        properties["isolationScope"] = r["isolation_scope"]
+    return {"id": identity_id(r["subscription_id"], r["resource_group"], r["name"]), "name": r["name"],
+            "type": TYPE, "location": r["location"], "tags": loads(r["tags"]), "properties": properties}
+
+
+def get(sb, subscription_id: str, group: str, name: str) -> dict | None:
+    return sb.store.one("SELECT * FROM mi_identities WHERE subscription_id = ? AND resource_group = ? AND name = ?",
+                        (subscription_id, group, name))
+
+
+def not_found(group: str, name: str) -> AzureError:
+    return AzureError(404, "ResourceNotFound", f"The Resource '{TYPE}/{name}' under resource group '{group}' "
+                                               "was not found. For more details please go to "
+                                               "https://aka.ms/ARMResourceNotFoundFix")
+
+
+def _location(body: dict, existing: dict | None) -> str:
+    given = body.get("location")
+    if not given:
+        raise AzureError(400, "LocationRequired", "The location property is required for this definition.")
+    location = regions.normalize(given)
+    offered = catalog.locations(NAMESPACE, "userAssignedIdentities")
+    if location not in offered:
+        raise AzureError(400, "LocationNotAvailableForResourceType",
+                         f"The provided location '{given}' is not available for resource type '{TYPE}'. List of "
+                         f"available regions for the resource type is '{','.join(offered)}'.")
+    if existing and existing["location"] != location:
+        raise AzureError(400, "InvalidResourceLocation",
+                         f"The resource '{existing['name']}' already exists in location '{existing['location']}' in "
+                         f"resource group '{existing['resource_group']}'. A resource with the same name cannot be "
+                         f"created in location '{location}'. Please select a new resource name.")
+    return location
+
+
+def _tags(body: dict, current) -> dict:
+    tags = body.get("tags", current)
+    if tags is None:
+        return {}
+    if not isinstance(tags, dict) or not all(isinstance(v, str) for v in tags.values()):
+        raise AzureError(400, "InvalidRequestContent", "The property \"tags\" must be an object of strings.")
+    return tags
+
+
+def _isolation_scope(body: dict, current: str) -> str:
+    given = (body.get("properties") or {}).get("isolationScope")
+    if given is None:
+        return current
+    scope = next((s for s in ISOLATION_SCOPES if str(given).lower() == s.lower()), None)
+    if scope is None:
+        raise AzureError(400, "InvalidRequestContent", f"The value '{given}' of properties.isolationScope is not "
+                                                       f"valid; use one of: {', '.join(ISOLATION_SCOPES)}.")
+    return scope
+
+
+def create_or_update(sb, subscription_id: str, group: str, name: str, body: dict) -> tuple[dict, bool]:
+    """PUT: (the row, created?). The principal (with its object and client ids) is made once."""
+    if not _NAME.match(name):
+        raise AzureError(400, "InvalidResourceName",
+                         f"The resource name '{name}' is invalid: a user-assigned identity name has 3 to 128 "
+                         "characters (letters, digits, '-' and '_') and starts with a letter or a digit.")
+    with sb.store.transaction():
+        existing = get(sb, subscription_id, group, name)
+        location = _location(body, existing)
+        tags = _tags(body, loads(existing["tags"]) if existing else None)
+        scope = _isolation_scope(body, existing["isolation_scope"] if existing else "None")
+        if existing:
+            sb.store.execute("UPDATE mi_identities SET tags = ?, isolation_scope = ? WHERE subscription_id = ? "
+                             "AND resource_group = ? AND name = ?", (dumps(tags), scope, subscription_id, group, name))
+            return get(sb, subscription_id, group, name), False
+        rid = identity_id(subscription_id, group, name)
+        principal = directory.find(sb, mi_resource_id=rid) or directory.add_managed_identity(sb, rid, name)
+        sb.store.execute("INSERT INTO mi_identities VALUES (?,?,?,?,?,?,?)",
+                         (subscription_id, group, name, location, dumps(tags), scope, principal.object_id))
+    return get(sb, subscription_id, group, name), True
+
+
+def update(sb, subscription_id: str, group: str, name: str, body: dict) -> dict:
+    """PATCH (IdentityUpdate): tags and isolationScope; the location may be given but not changed."""
+    existing = get(sb, subscription_id, group, name)
+    if existing is None:
+        raise not_found(group, name)
+    merged = {"location": body.get("location") or existing["location"], **body}
+    return create_or_update(sb, subscription_id, existing["resource_group"], existing["name"], merged)[0]
+
+
+def delete(sb, r: dict) -> None:
+    """The identity and its service principal go; role assignments naming it stay behind, as in Azure
+    (they show as 'Identity not found' until someone removes them)."""
+    with sb.store.transaction():
+        sb.store.execute("DELETE FROM mi_identities WHERE subscription_id = ? AND resource_group = ? AND name = ?",
+                         (r["subscription_id"], r["resource_group"], r["name"]))
+        directory.remove(sb, r["principal_id"])
+
+
+def list_rows(sb, subscription_id: str, group: str | None = None) -> list[dict]:
+    return sb.store.all("SELECT * FROM mi_identities WHERE subscription_id = ? AND (? IS NULL OR resource_group = ?) "
+                        "ORDER BY resource_group, name", (subscription_id, group, group))
+
+
+# ---- platform hooks ---------------------------------------------------------------------------------
+
+@registry.group_deleter
+def _delete_group(sb, caller, subscription_id: str, group: str) -> None:
+    for r in list_rows(sb, subscription_id, group):
+        delete(sb, r)
+
+
+@registry.resource_exists(NAMESPACE, "userAssignedIdentities")
+def _exists(sb, subscription_id: str, group: str, names: list[str]) -> bool:
+    return get(sb, subscription_id, group, names[0]) is not None
+
+
+@registry.resource_lister
+def _list(sb, subscription_id: str, group: str | None) -> list[dict]:
+    return [{k: v for k, v in to_json(sb, r).items() if k != "properties"} for r in list_rows(sb, subscription_id, group)]
