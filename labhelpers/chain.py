@@ -15,8 +15,8 @@ from dataclasses import asdict, dataclass
 from azure.core.exceptions import HttpResponseError, ResourceNotFoundError
 
 from . import display, labstate, labtime
-from .roles import roles_held
-from .step_checks import ENCRYPTION_USER, _value, _vault, foundry_account, key_client, scope_label
+from .checks.lookups import foundry_account, key_client, scope_label, value, vault_of
+from .roles import ENCRYPTION_USER, roles_held
 
 GREEN, AMBER, RED = "green", "amber", "red"
 _COLOURS = {GREEN: ("#0b6e4f", "#e6f4ee"), AMBER: ("#9a6700", "#fff4d6"), RED: ("#b3261e", "#fbe9e7")}
@@ -34,7 +34,7 @@ class Link:
 
 def links(s) -> list[Link]:
     """The six links, from what Azure (or the sandbox) answers now."""
-    vault, account = _vault(s), foundry_account(s)
+    vault, account = vault_of(s), foundry_account(s)
     chain = [_vault_link(s, vault)]
     kvp = _key_properties(account)
     try:
@@ -66,7 +66,7 @@ def _vault_link(s, vault) -> Link:
 
 def _key_properties(account):
     encryption = account.properties.encryption if account is not None else None
-    if encryption is None or _value(encryption.key_source) != "Microsoft.KeyVault":
+    if encryption is None or value(encryption.key_source) != "Microsoft.KeyVault":
         return None
     return encryption.key_vault_properties
 
@@ -91,7 +91,7 @@ def _key_and_version(s, vault, kvp):
 def _key_link(s, key) -> Link:
     if key is None:
         return Link("key", s.key_name, RED, "not found (02)")
-    kty, bits = _value(key.key_type), len(key.key.n or b"") * 8
+    kty, bits = value(key.key_type), len(key.key.n or b"") * 8
     if kty not in ("RSA", "RSA-HSM") or bits != 2048:
         return Link("key", key.name, RED, f"{kty} {bits}: Foundry needs RSA 2048")
     return Link("key", key.name, GREEN, f"{kty} {bits}; latest version {key.properties.version[:8]}…")

@@ -49,10 +49,8 @@ class Progress:
 
 def notebook_checks() -> list[tuple[str, str]]:
     """(notebook, check) for every check, notebooks in the learner's order (cleanup last)."""
-    from . import beyond_checks, runner, step_checks  # noqa: F401  (importing the checks registers them)
-    names = sorted(checks.STEPS)
-    return [(notebook, name) for notebook in runner.lab_notebooks() for name in names
-            if name.startswith(notebook[:3])]
+    from . import runner
+    return [(notebook, name) for notebook in runner.lab_notebooks() for name in checks.of_notebook(notebook)]
 
 
 def check_all() -> Progress:

@@ -21,8 +21,7 @@ from azure.mgmt.keyvault import KeyVaultManagementClient
 from azure.mgmt.keyvault.models import VaultPatchParameters, VaultPatchProperties
 
 from labhelpers import chain, checks, lab, naming, progress, session, timeline
-from labhelpers.beyond_checks import OPENAI_USER
-from labhelpers.step_checks import ENCRYPTION_USER
+from labhelpers.roles import ENCRYPTION_USER, OPENAI_USER
 
 pytestmark = pytest.mark.xdist_group("test_beyond_views")   # one worker: the module's own sandbox
 
