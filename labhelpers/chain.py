@@ -50,7 +50,11 @@ def links(s) -> list[Link]:
     chain.append(Link("identity", how or "none", GREEN if identity else RED,
                       f"principal {identity}" if identity else
                       "the Foundry resource has no identity that could use the key (03)"))
-    chain.append(_resource_link(s, account, kvp, vault))
+    resource = _resource_link(s, account, kvp, vault)
+    version = next(link for link in chain if link.name == "version in use")
+    if resource.state == GREEN and version.state == RED:
+        resource = Link(resource.name, resource.label, RED, "the version it names is unusable (the link before)")
+    chain.append(resource)
     return chain
 
 
@@ -109,7 +113,9 @@ def _version_link(s, key, version, kvp) -> Link:
         return Link("version in use", label, RED, "disabled: the resource cannot unwrap its data key")
     expires, now = version.properties.expires_on, labtime.lab_now(s)
     if expires is not None and expires <= now:
-        return Link("version in use", label, RED, f"expired on {expires:%Y-%m-%d}: Key Vault refuses to use it")
+        # Key Vault refuses to wrap with an expired version, and still unwraps (facts §B7); that the
+        # resource then stops is the sandbox's model, which Azure does not document.
+        return Link("version in use", label, RED, f"expired on {expires:%Y-%m-%d}: Key Vault no longer wraps with it")
     days = f"; expires in {(expires - now).days} days" if expires is not None else "; no expiry"
     if version.properties.version != key.properties.version:
         soon = expires is not None and (expires - now).days <= WARN_DAYS
@@ -173,11 +179,11 @@ _W, _H, _GAP, _TOP = 168, 118, 26, 8
 def svg(chain: list[Link]) -> str:
     """The links as boxes joined by arrows, coloured by state; the reason inside each box."""
     width = len(chain) * (_W + _GAP) - _GAP + 2
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {_H + 2 * _TOP}" '
-             f'width="100%" style="max-width:{width}px;font-family:system-ui,sans-serif" role="img" '
-             f'aria-label="chain of trust">',
-             '<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" '
-             'orient="auto"><path d="M0,0 L10,5 L0,10 z" fill="#555"/></marker></defs>']
+    parts = [(f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {_H + 2 * _TOP}" '
+              f'width="100%" style="max-width:{width}px;font-family:system-ui,sans-serif" role="img" '
+              f'aria-label="chain of trust">'),
+             ('<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" '
+              'orient="auto"><path d="M0,0 L10,5 L0,10 z" fill="#555"/></marker></defs>')]
     for i, link in enumerate(chain):
         x = 1 + i * (_W + _GAP)
         stroke, fill = _COLOURS[link.state]

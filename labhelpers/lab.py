@@ -4,7 +4,7 @@ from .checks import check
 from .keyaudit import key_audit
 from .labtime import advance_clock, lab_now
 from .naming import assignment_name
-from .privilege import Trial, identity_credential, show_privileges
+from .privilege import Trial, identity_credential, show_answers, show_privileges, wrap_remotely
 from .progress import check_all
 from .refusals import describe, explain
 from .replay import ensure_cmk
@@ -14,5 +14,5 @@ from .waiting import retry_rbac, wait
 from .widgets import setup_form
 
 __all__ = ["Trial", "advance_clock", "assignment_name", "check", "check_all", "describe", "ensure_cmk", "explain",
-           "identity_credential", "key_audit", "lab_now", "retry_rbac", "setup", "setup_form", "show_chain",
-           "show_privileges", "show_timeline", "wait"]
+           "identity_credential", "key_audit", "lab_now", "retry_rbac", "setup", "setup_form", "show_answers",
+           "show_chain", "show_privileges", "show_timeline", "wait", "wrap_remotely"]

@@ -8,12 +8,15 @@ overview), its tokens are issued only inside that resource, so the role definiti
 what can be shown."""
 from __future__ import annotations
 
+import base64
+from collections.abc import Callable
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
-from typing import Callable
+from urllib.parse import urlsplit
 
 from azure.core.credentials import AccessToken
 from azure.core.exceptions import HttpResponseError
+from azure.core.rest import HttpRequest
 from azure.identity import CredentialUnavailableError, ManagedIdentityCredential
 
 from . import display
@@ -42,6 +45,18 @@ def identity_credential(s, principal_id: str):
     if s.mode != "sandbox":
         return UnavailableIdentity(CANNOT_ACT)
     return ManagedIdentityCredential(identity_config={"object_id": principal_id})
+
+
+def wrap_remotely(keys, key_id: str, data: bytes) -> bytes:
+    """Key Vault's own wrapKey with the key version `key_id`, sent through the KeyClient's pipeline
+    (`send_request`). CryptographyClient.wrap_key wraps locally with the public key whenever it can read
+    the key, so only this shows what Key Vault itself answers."""
+    response = keys.send_request(HttpRequest(
+        "POST", urlsplit(key_id).path.lstrip("/") + "/wrapkey", params={"api-version": "7.5"},
+        json={"alg": "RSA-OAEP-256", "value": base64.urlsafe_b64encode(data).decode().rstrip("=")}))
+    response.raise_for_status()
+    value = response.json()["value"]
+    return base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
 
 
 @dataclass(frozen=True)
@@ -93,3 +108,15 @@ def show_privileges(role, trials: list[Trial], credential) -> list[tuple[str, bo
     note = "" if acting else "\n" + credential.reason + " So only the role's dataActions are shown."
     display.show(text + note, markup + (f"<p>{display.esc(note.strip())}</p>" if note else ""))
     return outcome
+
+
+def show_answers(trials: list[Trial], credential) -> list[tuple[str, bool | None]]:
+    """Try each operation as the identity (when the lab can) and show what Key Vault answered."""
+    if isinstance(credential, UnavailableIdentity):
+        print(credential.reason + " Nothing was tried.")
+        return [(trial.what, None) for trial in trials]
+    outcome = [(trial, *_answer(trial, expect_allowed=False)) for trial in trials]
+    text, markup = display.table(["the identity tries to", "Key Vault answered"],
+                                 [[trial.what, said] for trial, _, said in outcome])
+    display.show(text, markup)
+    return [(trial.what, done) for trial, done, _ in outcome]

@@ -1,7 +1,7 @@
 """`check_all()`, as otter-grader's: every notebook's checks in the learner's order, each green, red or
 not run, from any notebook. A check's state is its latest result in this mode, recorded by the check
 cell that ran it (re-running a check elsewhere could only mislead: 08-revoked is meant to be red
-once the key is restored, 06-deleted while the lab is up)."""
+once the key is restored, 99-deleted while the lab is up)."""
 from __future__ import annotations
 
 from dataclasses import dataclass

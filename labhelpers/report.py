@@ -1,9 +1,11 @@
 """report.html of a headless run, for a person to read: the verdict in words and colour, what the run
 did and what its green checks prove, then per notebook its status, the step that failed (why, and what
 to do), and every check as the notebook shows it (`Result.html()`: a red one opens its table). Each
-executed notebook is linked twice: rendered as HTML (nbconvert) to read, and as .ipynb to open."""
+executed notebook is linked twice: rendered as HTML (nbconvert) to read, and as .ipynb to open. Where a
+notebook drew the chain of trust, its last drawing follows its checks."""
 from __future__ import annotations
 
+from . import chain
 from .checks import Result
 from .display import esc
 
@@ -70,7 +72,8 @@ def render(lab) -> str:
     details = "".join(
         f'<h2 id="{esc(n.name)}">{_links(n)}: {_status(n.status)}</h2>'
         + (_failure(n) if n.status == "failed" else "")
-        + "".join(Result.from_dict(c).html() for c in n.checks) for n in ran)
+        + "".join(Result.from_dict(c).html() for c in n.checks)
+        + (chain.html([chain.Link(**link) for link in n.chain]) if n.chain else "") for n in ran)
     if skipped:
         details += (f"<h2>{_status('not run')}</h2><p>Not run, since a notebook before them failed: "
                     f"{esc(', '.join(skipped))}.</p>")

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import nbformat
 
-from . import checks, report
+from . import chain, checks, report
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK_DIR = ROOT / "notebooks"
@@ -40,6 +40,7 @@ class NotebookRun:
     title: str = ""                  # its title cell: what the learner did there
     failure: dict = field(default_factory=dict)    # where it failed (step, anchor) and what to do (todo)
     rendered: bool = False           # <name>.html (nbconvert) is beside the executed .ipynb
+    chain: list[dict] = field(default_factory=list)   # the chain of trust as the notebook last drew it
 
 
 @dataclass
@@ -117,6 +118,7 @@ def execute(name: str, out_dir: Path, parameters: dict) -> NotebookRun:
         if run.status == "failed":
             run.failure = _failure(nb, run)
         run.rendered = _render_html(nb, out_dir / f"{name}.html")
+    run.chain = [asdict(link) for link in chain.recorded_since(started) or []]
     return run
 
 

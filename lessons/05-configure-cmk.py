@@ -71,6 +71,65 @@ print(f"{account.name}: {used.key_source}, key {used.key_vault_properties.key_na
 lab.check("05-cmk")
 
 # %% [markdown]
+# ## What the identity may do, and what it may not
+#
+# The role from 04 grants the Foundry identity three data actions on this one key: get it, wrap a key
+# with it, unwrap one. Here the lab acts **as that identity** and asks Key Vault for more. In the sandbox
+# `lab.identity_credential` gets the identity's token from the sandbox's managed-identity endpoint, as
+# the resource itself would. On Azure no sign-in of yours can act as a system-assigned identity (only
+# its resource gets its tokens), so the table shows what the role's `dataActions` allow, untried.
+#
+# `CryptographyClient` wraps locally with the public key when it can read the key, so the wrap goes to
+# Key Vault's own `wrapkey` operation through `KeyClient.send_request` (`lab.wrap_remotely`).
+
+# %%
+import hashlib
+import os
+
+from azure.keyvault.keys.crypto import CryptographyClient, EncryptionAlgorithm, KeyWrapAlgorithm, SignatureAlgorithm
+from azure.mgmt.authorization import AuthorizationManagementClient
+
+auth = AuthorizationManagementClient(credential, cfg.subscription_id)
+role = next(auth.role_definitions.list(f"{vault.id}/keys/{cfg.key_name}",
+                                       filter="roleName eq 'Key Vault Crypto Service Encryption User'"))
+as_identity = lab.identity_credential(cfg, account.identity.principal_id)   # a token for the Foundry identity
+its_keys = KeyClient(vault.properties.vault_uri, as_identity)
+its_crypto = CryptographyClient(key.id, as_identity)
+data_key = os.urandom(32)
+# a data key wrapped by you, locally with the public key: the identity is asked to unwrap and to decrypt it
+yours = CryptographyClient(key.id, credential).wrap_key(KeyWrapAlgorithm.rsa_oaep_256, data_key).encrypted_key
+
+A = "Microsoft.KeyVault/vaults/keys/"
+outcome = lab.show_privileges(role, [
+    lab.Trial("get the key", A + "read", lambda: its_keys.get_key(cfg.key_name)),
+    lab.Trial("wrap a data key", A + "wrap/action", lambda: lab.wrap_remotely(its_keys, key.id, data_key)),
+    lab.Trial("unwrap a data key", A + "unwrap/action",
+              lambda: its_crypto.unwrap_key(KeyWrapAlgorithm.rsa_oaep_256, yours)),
+    lab.Trial("decrypt the same bytes", A + "decrypt/action",
+              lambda: its_crypto.decrypt(EncryptionAlgorithm.rsa_oaep_256, yours)),
+    lab.Trial("sign a digest", A + "sign/action",
+              lambda: its_crypto.sign(SignatureAlgorithm.rs256, hashlib.sha256(b"cmk lab").digest())),
+    lab.Trial("create a key", A + "create/action", lambda: its_keys.create_rsa_key(cfg.key_name, size=2048)),
+    lab.Trial("rotate the key", A + "rotate/action", lambda: its_keys.rotate_key(cfg.key_name)),
+    lab.Trial("delete the key", A + "delete", lambda: its_keys.begin_delete_key(cfg.key_name)),
+], as_identity)
+
+# %% [markdown]
+# Decrypting is the same RSA operation as unwrapping, on the same bytes, yet it is refused: Key Vault
+# decides by the data action asked for, and the role grants `unwrap/action`, not `decrypt/action`. The
+# identity cannot sign with the key, make new versions or delete it either. Key Vault's answer to each
+# refusal is `403 Forbidden` with the inner code `ForbiddenByRbac`.
+#
+# ## The chain of trust
+#
+# The resource's data now hangs on a chain of links, each of which you control. `lab.show_chain` reads
+# each one from the real state and draws it: green holds, amber holds but needs you soon, red is broken
+# (hover over a box for its reason). The notebooks beyond the exercise break and mend some of these links.
+
+# %%
+lab.show_chain(cfg)
+
+# %% [markdown]
 # ## Recap
 #
 # The Foundry resource's data is now protected by your key: you control its rotation, and removing the

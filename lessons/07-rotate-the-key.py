@@ -141,14 +141,112 @@ for action in policy.lifetime_actions:
 # version" after each rotation ("Customer-managed keys (CMKs) for Microsoft Foundry", 2025-09-29). So
 # on Azure, whether a versionless resource follows new versions is not documented; this lab names the
 # version, as Foundry's docs do. The sandbox chose that a versionless resource follows the latest
-# version: that is the sandbox's choice, not Azure's documented behaviour. (In the sandbox you can watch the policy act: `python -m labhelpers.sandbox advance --state
-# $CMKLAB_HOME/sandbox P6M` moves its clock six months on.)
+# version: that is the sandbox's choice, not Azure's documented behaviour.
+# In the sandbox you can watch the policy act, below.
+
+# %% [markdown]
+# ## Six months on (sandbox only)
+#
+# The sandbox's clock can be moved forward: `lab.advance_clock` moves it, for the sandbox and every
+# notebook using it. Key Vault acts on the new time at its next request: the rotation that fell due is
+# made then, and dated when it was due. On Azure the clock is the world's: the cells below then move
+# nothing, say so, and show the state as it is.
+
+# %%
+before = lab.lab_now(cfg)
+lab.advance_clock(cfg, "P6M")
+show_versions()
+for row in lab.key_audit(cfg, since=before):
+    if row.operation == "KeyRotateIfDue":
+        print(f"{row.time[:19]}  {row.operation}: Key Vault itself made version {row.key.split('/')[-1]}")
+
+# %% [markdown]
+# The policy made a version; nothing told the Foundry resource, which still names the version you gave
+# it. That version is still valid, for the days the check counts: move the resource before they run out.
+
+# %%
+lab.check("07-six-months-on")
+
+# %%
+lab.show_chain(cfg)
+
+# %% [markdown]
+# ## 210 days on: the version in use expires
+#
+# Thirty more days put the version in use past its expiry (210 days after it was made). Key Vault's
+# documented rule for a key outside its validity dates: it still **unwraps**, decrypts and verifies,
+# so data wrapped earlier stays readable, but it no longer **wraps**, encrypts or signs. Here is its
+# answer to the Foundry identity, for that version.
+#
+# What a Foundry resource does with an expired version is not documented. **The sandbox's model** (ours,
+# not Azure's): the resource checks its key on every use and stops once the version has expired, and an
+# update that names the expired version is refused with `400 KeyVaultKeyExpired`.
+
+# %%
+import os
+
+from azure.keyvault.keys.crypto import CryptographyClient, KeyWrapAlgorithm
+
+KEYS = "Microsoft.KeyVault/vaults/keys/"
+lab.advance_clock(cfg, "P30D")
+account = cs.accounts.get(cfg.resource_group, cfg.foundry_name)
+in_use = keys.get_key(cfg.key_name, account.properties.encryption.key_vault_properties.key_version)
+print(f"now {lab.lab_now(cfg):%Y-%m-%d}; the version in use expires {in_use.properties.expires_on:%Y-%m-%d}")
+as_identity = lab.identity_credential(cfg, account.identity.principal_id)
+its_keys = KeyClient(vault.properties.vault_uri, as_identity)
+data_key = os.urandom(32)
+wrapped = CryptographyClient(in_use, credential).wrap_key(KeyWrapAlgorithm.rsa_oaep_256, data_key)  # by you, locally
+outcome = lab.show_answers([
+    lab.Trial("wrap a new data key", KEYS + "wrap/action", lambda: lab.wrap_remotely(its_keys, in_use.id, data_key)),
+    lab.Trial("unwrap a data key", KEYS + "unwrap/action", lambda: CryptographyClient(in_use.id, as_identity)
+              .unwrap_key(KeyWrapAlgorithm.rsa_oaep_256, wrapped.encrypted_key)),
+], as_identity)
+
+# %%
+from azure.core.exceptions import HttpResponseError
+
+
+def use_version(version):
+    """The update of 05, naming `version`."""
+    change = Account(properties=AccountProperties(encryption=Encryption(
+        key_source="Microsoft.KeyVault",
+        key_vault_properties=KeyVaultProperties(key_vault_uri=vault.properties.vault_uri, key_name=cfg.key_name,
+                                                key_version=version),
+    )))
+    return lab.wait(cs.accounts.begin_update(cfg.resource_group, cfg.foundry_name, change),
+                    "Updating the Foundry resource")
+
+
+try:
+    use_version(in_use.properties.version)
+    print(f"version {in_use.properties.version} accepted: it has not expired")
+except HttpResponseError as refusal:
+    print(f"{refusal.status_code} {refusal.error.code}: {refusal.error.message}")
+lab.show_chain(cfg)
+
+# %% [markdown]
+# ## Move the resource to the latest version
+#
+# The version the policy made is valid for 210 days from its creation. Pointing the resource at it mends
+# the chain; the expired version stays enabled, so what it wrapped can still be unwrapped.
+
+# %%
+account = use_version(keys.get_key(cfg.key_name).properties.version)
+print(f"{account.name} now uses version {account.properties.encryption.key_vault_properties.key_version}")
+show_versions()
+lab.show_chain(cfg)
+
+# %%
+lab.check("07-rotated")
 
 # %% [markdown]
 # ## Recap
 #
 # A rotation gave the key a new version; the Foundry resource kept the old one until you updated it, and
-# the old version stays enabled. Next, **08-revoke-and-restore** shows what disabling the key does.
+# the old version stays enabled. Six months on (in the sandbox), the policy made a version by itself, and
+# the resource fell behind until you moved it; once a version expires, Key Vault no longer wraps with it.
+# The sandbox's clock stays where it is now, seven months on. Next, **08-revoke-and-restore** shows what
+# disabling the key does.
 #
 # This notebook deleted nothing: the key vault, the key and the Foundry resource are still there. When you
 # are done, run **99-cleanup**, which deletes them and explains what stays soft-deleted.

@@ -126,16 +126,14 @@ print("endpoint:", ", ".join(lab.retry_rbac(list_models, what="calling the Found
 # One cell disables the key version the resource uses, shows what the resource reports, runs the check,
 # and **always** enables the version again, even if the check is red or a call fails (`try`/`finally`):
 # disabling is reversible, and the lab must not leave your resource without its key. `revoked_at`
-# remembers when you revoked it, for the audit trail at the end.
+# remembers when you revoked it, for the audit trail at the end (on the lab's clock, which 07 may have
+# moved forward in the sandbox).
 #
 # The control plane still answers (`provisioningState` stays `Succeeded`): revocation is about the
 # resource's data, not its management. What the endpoint answers depends on who answers: the sandbox
 # refuses at once; on Azure, see the table above.
 
 # %%
-from datetime import datetime, timezone
-
-
 def key_status():
     properties = cs.accounts.get(cfg.resource_group, cfg.foundry_name).properties
     status = properties.additional_properties.get("customerManagedKeyStatus")     # the sandbox's own signal
@@ -143,7 +141,7 @@ def key_status():
 
 
 in_use = account.properties.encryption.key_vault_properties.key_version
-revoked_at = datetime.now(timezone.utc)
+revoked_at = lab.lab_now(cfg)
 disabled = keys.update_key_properties(cfg.key_name, in_use, enabled=False)
 try:
     print(f"version {disabled.properties.version}: enabled {disabled.properties.enabled}")
@@ -177,6 +175,19 @@ lab.check("08-restored")
 # %%
 for row in lab.key_audit(cfg, since=revoked_at, caller=account.identity.principal_id):
     print(f"{row.time}  {row.operation:<9}  {row.result:<9}  {row.key}  {row.reason}")
+
+# %% [markdown]
+# ## The whole trail, as a picture
+#
+# Every request about the key since it was made, one row per operation: **you** (your sign-in), the
+# **Foundry identity** (its calls for the resource), and **Key Vault itself** (a rotation its policy made;
+# such records have no caller). A dot is a success, a cross a refusal: your key operations in 02-08, the
+# identity's refused calls while the key was disabled, and, if 07 moved the sandbox clock, the policy's
+# rotation months later. In Azure these records exist only where a diagnostic setting sends them.
+
+# %%
+made = min(v.created_on for v in keys.list_properties_of_key_versions(cfg.key_name))
+lab.show_timeline(lab.key_audit(cfg, since=made), cfg.foundry_name)
 
 # %% [markdown]
 # ## Recap

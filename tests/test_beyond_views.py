@@ -7,7 +7,8 @@ from __future__ import annotations
 import base64
 import hashlib
 import os
-from datetime import datetime, timedelta, timezone
+from dataclasses import asdict
+from datetime import datetime, timedelta
 
 import pytest
 from azure.core.exceptions import HttpResponseError
@@ -20,7 +21,7 @@ from azure.mgmt.cognitiveservices import CognitiveServicesManagementClient
 from azure.mgmt.keyvault import KeyVaultManagementClient
 from azure.mgmt.keyvault.models import VaultPatchParameters, VaultPatchProperties
 
-from labhelpers import chain, checks, lab, naming, progress, session, timeline
+from labhelpers import chain, checks, lab, naming, progress, report, runner, session, timeline
 from labhelpers.roles import ENCRYPTION_USER, OPENAI_USER
 
 pytestmark = pytest.mark.xdist_group("test_beyond_views")   # one worker: the module's own sandbox
@@ -62,11 +63,14 @@ def test_the_chain_holds_at_the_end_of_05_and_is_drawn_and_recorded(built, lab_h
     started = datetime.now().timestamp() - 1
     lab.show_chain(cfg)
     assert [l.state for l in chain.recorded_since(started)] == [chain.GREEN] * 6
+    run = runner.NotebookRun("05-configure-cmk", "passed", chain=[asdict(l) for l in chain.recorded_since(started)])
+    page = report.render(runner.LabRun(lab_home, "sandbox", "now", [run]))
+    assert page.count("<svg") == 1 and "every link holds" in page        # the run's report draws it
     assert chain.recorded_since(datetime.now().timestamp() + 60) is None
 
 
 def test_a_disabled_version_breaks_the_chain_at_that_link_and_at_the_resource(built):
-    cfg, keys, account = built["cfg"], built["keys"], built["account"]
+    cfg, keys = built["cfg"], built["keys"]
     in_use = built["cs"].accounts.get(cfg.resource_group, cfg.foundry_name).properties.encryption \
         .key_vault_properties.key_version
     keys.update_key_properties(cfg.key_name, in_use, enabled=False)
@@ -122,12 +126,12 @@ def test_check_all_shows_green_red_and_not_run_in_the_learners_order(built):
         checks.evaluate("02-key")                                   # recorded red
     finally:
         keys.update_key_properties(cfg.key_name, latest, enabled=True)
-    (checks.results_dir() / "06-deleted.json").unlink(missing_ok=True)
+    (checks.results_dir() / "99-deleted.json").unlink(missing_ok=True)
     shown = lab.check_all()
     rows = {name: result for _, name, result in shown.rows}
-    assert rows["05-cmk"]["passed"] and rows["02-key"]["passed"] is False and rows["06-deleted"] is None
+    assert rows["05-cmk"]["passed"] and rows["02-key"]["passed"] is False and rows["99-deleted"] is None
     notebooks = [notebook for notebook, _, _ in shown.rows]
-    assert notebooks.index("08-revoke-and-restore") < notebooks.index("06-cleanup") == len(notebooks) - 2
+    assert notebooks.index("08-revoke-and-restore") < notebooks.index("99-cleanup") == len(notebooks) - 2
     assert set(rows) == set(checks.STEPS)
     text = shown.text()
     assert "❌" in text and "⚪" in text and "not run yet" in text and "red" in text.splitlines()[0]
@@ -145,12 +149,15 @@ def test_advance_clock_is_sandbox_only_and_the_policy_rotates_on_it(built, monke
     cfg, keys = built["cfg"], built["keys"]
     monkeypatch.setattr(cfg, "mode", "azure")
     assert lab.advance_clock(cfg, "P6M") is None and "Skipped" in capsys.readouterr().out
+    assert checks.evaluate("07-six-months-on").passed                  # on Azure: skipped, and says why
     monkeypatch.setattr(cfg, "mode", "sandbox")
     rotated = keys.rotate_key(cfg.key_name)                  # a version with the policy's 210-day expiry
     built["cs"].accounts.begin_update(cfg.resource_group, cfg.foundry_name, {"properties": {"encryption": {
         "keySource": "Microsoft.KeyVault", "keyVaultProperties": {
             "keyVaultUri": built["vault"].properties.vault_uri, "keyName": cfg.key_name,
             "keyVersion": rotated.properties.version}}}}).result()
+    result = checks.evaluate("07-six-months-on")
+    assert [l.what for l in result.lines if not l.ok] == ["policy rotation", "version in use"], result.text()
     before = lab.lab_now(cfg)
     after = lab.advance_clock(cfg, "P6M")
     assert keys.get_key(cfg.key_name).properties.version != rotated.properties.version   # the policy acted
@@ -161,15 +168,22 @@ def test_advance_clock_is_sandbox_only_and_the_policy_rotates_on_it(built, monke
     link = states(cfg)["version in use"]
     left = (rotated.properties.expires_on - lab.lab_now(cfg)).days
     assert link.state == chain.AMBER and f"expires in {left} days" in link.reason and 20 < left < 35
+    result = checks.evaluate("07-six-months-on")
+    assert result.passed and f"{left} days left" in result.text(), result.text()
     lab.advance_clock(cfg, "P30D")
-    link = states(cfg)["version in use"]
+    found = states(cfg)
+    link = found["version in use"]
     assert link.state == chain.RED and link.reason.startswith("expired on")
+    assert found["Foundry resource"].state == chain.RED and "unusable" in found["Foundry resource"].reason
+    assert not checks.evaluate("07-six-months-on").passed                 # past its expiry
     latest = keys.get_key(cfg.key_name).properties.version
     built["cs"].accounts.begin_update(cfg.resource_group, cfg.foundry_name, {"properties": {"encryption": {
         "keySource": "Microsoft.KeyVault", "keyVaultProperties": {
             "keyVaultUri": built["vault"].properties.vault_uri, "keyName": cfg.key_name,
             "keyVersion": latest}}}}).result()
     assert states(cfg)["version in use"].state == chain.GREEN
+    line = next(l for l in checks.evaluate("07-six-months-on").lines if l.what == "version in use")
+    assert not line.ok and "advance" in line.advice                      # no longer behind
 
 
 def _trials(cfg, keys: KeyClient, crypto: CryptographyClient, version: str) -> list:

@@ -3,7 +3,7 @@ own code cells in this process (against a sandbox the lab starts); each test the
 through the SDK, runs the check, asserts the red line and its advice, repairs, and sees green again."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import nbformat
@@ -21,6 +21,7 @@ from helpers import unique
 from labhelpers import checks, naming, session
 from labhelpers.errors import CheckFailed
 from labhelpers.keyaudit import key_audit
+from labhelpers.labtime import lab_now
 from labhelpers.replay import END_OF_05, ensure_cmk
 from labhelpers.roles import OPENAI_USER
 
@@ -354,7 +355,7 @@ def test_revoked_and_restored_follow_the_key_and_the_audit_shows_why(lab):
                                                            ("KeyUnwrap", "OK")]
     assert trail[0].reason == "Operation unwrapKey is not allowed on a disabled key."
     assert {r.caller for r in trail} == {cfg.foundry_name} and {r.key for r in trail} == {f"{cfg.key_name}/{in_use}"}
-    assert key_audit(cfg, since=datetime.now(timezone.utc)) == []
+    assert key_audit(cfg, since=lab_now(cfg) + timedelta(seconds=1)) == []     # the lab's clock (07 moves it)
 
 
 def test_the_revoke_cell_enables_the_key_again_even_when_its_check_is_red(lab, monkeypatch):

@@ -13,7 +13,6 @@ from azure.core.exceptions import ClientAuthenticationError, HttpResponseError, 
 from azure.identity import ManagedIdentityCredential
 from azure.mgmt.msi import ManagedServiceIdentityClient
 from azure.mgmt.msi.models import Identity, IdentityUpdate
-
 from helpers import make_group, resource_client, unique
 
 UAI_TYPE = "Microsoft.ManagedIdentity/userAssignedIdentities"

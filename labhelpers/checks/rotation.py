@@ -1,6 +1,11 @@
-"""The check of 07-rotate-the-key: the resource uses the key's newest version, older versions stay enabled."""
+"""The checks of 07-rotate-the-key: the resource uses the key's newest version, older versions stay enabled;
+and, with the sandbox clock six months on, the policy has made a version the resource does not use yet."""
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
+from .. import labtime
+from ..keyaudit import key_audit
 from .core import Line, steps_of
 from .lookups import NOT_CMK, cmk_account, key_client, policy_lines
 
@@ -30,3 +35,36 @@ def rotated(s):
                "enable them (keys.update_key_properties(key_name, version, enabled=True)): what they wrapped "
                "can only be unwrapped with them")
     yield from policy_lines(keys, s, "run 02-generate-key again")
+
+
+@step("07-six-months-on", "Six months on", "the policy made a new version; the resource still names the older one, "
+                                           "which is still valid")
+def six_months_on(s):
+    if s.mode != "sandbox":
+        yield Line(True, "sandbox clock", "not moved: on Azure time is real, so this section runs in the sandbox only")
+        return
+    found = cmk_account(s, NOT_CMK)
+    if isinstance(found, Line):
+        yield found
+        return
+    _, vault, kvp = found
+    keys = key_client(vault, s)
+    latest = keys.get_key(s.key_name).properties
+    made = [r for r in key_audit(s, since=datetime.fromtimestamp(0, timezone.utc))
+            if r.operation == "KeyRotateIfDue" and r.key == f"{s.key_name}/{latest.version}"]
+    yield Line(bool(made), "policy rotation", f"KeyRotateIfDue made version {latest.version[:8]}… on {made[-1].time[:10]}"
+               if made else "the latest version was not made by the policy",
+               "move the clock on: run the advance cell above (the policy rotates 6 months after the latest version)")
+    behind = kvp.key_version != latest.version
+    yield Line(behind, "version in use", f"{kvp.key_version[:8]}…, older than the latest" if behind
+               else "the latest: the resource is not behind", "run the advance cell above, not the update cell")
+    in_use = keys.get_key(s.key_name, kvp.key_version).properties
+    now = labtime.lab_now(s)
+    if in_use.expires_on is None:
+        yield Line(False, "its expiry", "none", "run this notebook from the top: the rotate cell makes a version "
+                                                "with the policy's 210-day expiry")
+        return
+    left = (in_use.expires_on - now).days
+    yield Line(left >= 0, "its expiry", f"{in_use.expires_on:%Y-%m-%d}: {left} days left" if left >= 0
+               else f"expired on {in_use.expires_on:%Y-%m-%d}", "move the resource to the latest version (the update "
+                                                                "cell), then run this notebook from the top")
