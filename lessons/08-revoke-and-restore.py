@@ -190,6 +190,15 @@ made = min(v.created_on for v in keys.list_properties_of_key_versions(cfg.key_na
 lab.show_timeline(lab.key_audit(cfg, since=made), cfg.foundry_name)
 
 # %% [markdown]
+# ## Where the lab stands
+#
+# `lab.check_all()` works in any notebook: every notebook's checks, in the order you follow them, each
+# with its latest result (green or red) or "not run yet".
+
+# %%
+lab.check_all()
+
+# %% [markdown]
 # ## Recap
 #
 # While the key version was disabled, the resource could not use it: the sandbox refused every call,
