@@ -23,6 +23,7 @@ class AuditRow:
     caller: str          # the signed-in user, or the resource whose managed identity called
     key: str             # name/version of the key the request was about
     reason: str = ""     # Key Vault's error message, for refused requests
+    kind: str = ""       # "user", "managed identity", or "" when Key Vault itself acted (or no token came)
 
 
 def key_audit(cfg, since: datetime, caller: str | None = None) -> list[AuditRow]:
@@ -44,5 +45,6 @@ def key_audit(cfg, since: datetime, caller: str | None = None) -> list[AuditRow]
         rows.append(AuditRow(record["time"], record["operationName"], record["resultSignature"],
                              claim.get("upn") or claim.get("xms_mirid", "").rsplit("/", 1)[-1] or claim.get("oid", ""),
                              record["properties"]["id"].partition("/keys/")[2],
-                             record.get("resultDescription", "").split("\n")[0]))
+                             record.get("resultDescription", "").split("\n")[0],
+                             "user" if claim.get("upn") else "managed identity" if claim.get("xms_mirid") else ""))
     return rows

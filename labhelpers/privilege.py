@@ -39,11 +39,18 @@ class UnavailableIdentity:
         pass
 
 
-def identity_credential(s, principal_id: str):
-    """A credential that signs in as the managed identity `principal_id`: in the sandbox, from its
-    managed-identity endpoint; on Azure one that is unavailable, with the reason."""
+CANNOT_ACT_USER = ("On Azure a user-assigned identity's tokens are issued only on the Azure resources it is "
+                   "attached to (the Foundry resource here), never to your own machine.")
+
+
+def identity_credential(s, principal_id: str | None = None, *, client_id: str | None = None):
+    """A credential that signs in as a managed identity, named by its principal (object) id or, for a
+    user-assigned one, its client id: in the sandbox, from its managed-identity endpoint, as the
+    resource would get it; on Azure one that is unavailable, with the reason."""
     if s.mode != "sandbox":
-        return UnavailableIdentity(CANNOT_ACT)
+        return UnavailableIdentity(CANNOT_ACT_USER if client_id else CANNOT_ACT)
+    if client_id:
+        return ManagedIdentityCredential(client_id=client_id)
     return ManagedIdentityCredential(identity_config={"object_id": principal_id})
 
 

@@ -12,16 +12,16 @@ from datetime import datetime
 from . import display
 from .keyaudit import AuditRow
 
-COLOURS = {"you": "#1f5fbf", "Foundry identity": "#8a3ffc", "Key Vault itself": "#5a5a5a"}
+COLOURS = {"you": "#1f5fbf", "Foundry identity": "#8a3ffc", "Key Vault itself": "#5a5a5a"}   # identities: the resource's
 
 
 CHALLENGE = "Authentication"      # a request sent without a token, answered 401 with Key Vault's challenge
 
 
-def who(row: AuditRow, identity_name: str) -> str:
-    if not row.caller:
-        return "Key Vault itself"                 # a record with no caller: its rotation policy acting
-    return "Foundry identity" if row.caller.lower() == identity_name.lower() else "you"
+def who(row: AuditRow) -> str:
+    if row.kind == "managed identity":
+        return "Foundry identity"
+    return "you" if row.kind == "user" else "Key Vault itself"     # no caller: its rotation policy acting
 
 
 def drawn(rows: list[AuditRow]) -> list[AuditRow]:
@@ -29,7 +29,7 @@ def drawn(rows: list[AuditRow]) -> list[AuditRow]:
     return [r for r in rows if r.operation != CHALLENGE]
 
 
-def draw(rows: list[AuditRow], identity_name: str) -> bytes:
+def draw(rows: list[AuditRow]) -> bytes:
     """The PNG of the timeline."""
     from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
     from matplotlib.figure import Figure
@@ -40,7 +40,7 @@ def draw(rows: list[AuditRow], identity_name: str) -> bytes:
     for row in rows:
         ok = row.result == "OK"
         ax.scatter(datetime.fromisoformat(row.time.replace("Z", "+00:00")), operations.index(row.operation),
-                   marker="o" if ok else "x", s=60 if ok else 80, color=COLOURS[who(row, identity_name)],
+                   marker="o" if ok else "x", s=60 if ok else 80, color=COLOURS[who(row)],
                    linewidths=2.5, zorder=3)
     ax.set_yticks(range(len(operations)), operations)
     ax.set_ylim(-0.6, len(operations) - 0.4)
@@ -59,21 +59,20 @@ def draw(rows: list[AuditRow], identity_name: str) -> bytes:
     return out.getvalue()
 
 
-def summary(rows: list[AuditRow], identity_name: str) -> str:
-    counts = Counter((who(r, identity_name), r.operation, "OK" if r.result == "OK" else "refused") for r in rows)
+def summary(rows: list[AuditRow]) -> str:
+    counts = Counter((who(r), r.operation, "OK" if r.result == "OK" else "refused") for r in rows)
     return "\n".join(f"{n:>3} × {caller}: {op} {outcome}" for (caller, op, outcome), n in sorted(counts.items()))
 
 
-def show_timeline(rows: list[AuditRow], identity_name: str) -> None:
-    """Draw `rows` (lab.key_audit's); `identity_name` is the Foundry resource's name, as the records
-    name its identity."""
+def show_timeline(rows: list[AuditRow]) -> None:
+    """Draw `rows` (lab.key_audit's)."""
     challenges = len(rows) - len(drawn(rows))
     rows = drawn(rows)
     if not rows:
         print("No audit records to draw.")
         return
-    png = draw(rows, identity_name)
-    text = "Key Vault audit trail:\n" + summary(rows, identity_name) + (
+    png = draw(rows)
+    text = "Key Vault audit trail:\n" + summary(rows) + (
         f"\n(not drawn: {challenges} requests sent without a token, answered with Key Vault's 401 challenge "
         "as every client's first request is)" if challenges else "")
     if display._in_kernel():

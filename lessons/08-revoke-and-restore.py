@@ -187,7 +187,7 @@ for row in lab.key_audit(cfg, since=revoked_at, caller=account.identity.principa
 
 # %%
 made = min(v.created_on for v in keys.list_properties_of_key_versions(cfg.key_name))
-lab.show_timeline(lab.key_audit(cfg, since=made), cfg.foundry_name)
+lab.show_timeline(lab.key_audit(cfg, since=made))
 
 # %% [markdown]
 # ## Where the lab stands

@@ -9,7 +9,9 @@ import hashlib
 import os
 from dataclasses import asdict
 from datetime import datetime, timedelta
+from pathlib import Path
 
+import nbformat
 import pytest
 from azure.core.exceptions import HttpResponseError
 from azure.core.rest import HttpRequest
@@ -27,6 +29,7 @@ from labhelpers.roles import ENCRYPTION_USER, OPENAI_USER
 pytestmark = pytest.mark.xdist_group("test_beyond_views")   # one worker: the module's own sandbox
 
 KEYS = "Microsoft.KeyVault/vaults/keys/"
+NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 
 
 @pytest.fixture(scope="module")
@@ -238,9 +241,46 @@ def test_the_audit_timeline_draws_who_did_what(built, capsys):
         CryptographyClient(keys.get_key(cfg.key_name).id, as_identity).sign(SignatureAlgorithm.rs256,
                                                                             hashlib.sha256(b"x").digest())
     rows = lab.key_audit(cfg, since=since)
-    kinds = {(timeline.who(r, cfg.foundry_name), r.operation, r.result) for r in timeline.drawn(rows)}
+    kinds = {(timeline.who(r), r.operation, r.result) for r in timeline.drawn(rows)}
     assert ("you", "KeyGet", "OK") in kinds and ("Foundry identity", "KeySign", "Forbidden") in kinds
-    assert timeline.draw(timeline.drawn(rows), cfg.foundry_name).startswith(b"\x89PNG")
-    lab.show_timeline(rows, cfg.foundry_name)
+    assert timeline.draw(timeline.drawn(rows)).startswith(b"\x89PNG")
+    lab.show_timeline(rows)
     out = capsys.readouterr().out
     assert "Foundry identity: KeySign refused" in out and "you: KeyGet OK" in out
+
+
+def run_notebook_here(name: str) -> dict:
+    """Execute a notebook's code cells in this process, as papermill would in a kernel."""
+    namespace: dict = {}
+    for cell in nbformat.read(NOTEBOOKS / f"{name}.ipynb", as_version=4).cells:
+        if cell.cell_type == "code":
+            exec(compile(cell.source, f"{name}.ipynb", "exec"), namespace)  # noqa: S102  (the lesson's own code)
+    return namespace
+
+
+def test_09_switches_to_a_user_assigned_identity_and_its_check_turns_red_when_a_piece_breaks(built, monkeypatch):
+    cfg, auth, vault = built["cfg"], built["auth"], built["vault"]
+    monkeypatch.setenv("CMKLAB_HEADLESS", "1")                   # a red check stops the notebook
+    run_notebook_here("09-user-assigned-identity")
+    notebook = run_notebook_here("09-user-assigned-identity")     # again: the same identity, no duplicate grant
+    monkeypatch.delenv("CMKLAB_HEADLESS")
+    identity = notebook["identity"]
+    assert checks.evaluate("09-user-assigned").passed
+    assert states(cfg)["identity"].label == f"user-assigned {identity.name}"
+    scope = f"{vault.id}/keys/{cfg.key_name}"
+    grants = [a for a in auth.role_assignments.list_for_scope(scope, filter=f"principalId eq '{identity.principal_id}'")]
+    assert len(grants) == 1
+    auth.role_assignments.delete(scope, grants[0].name)
+    try:
+        result = checks.evaluate("09-user-assigned")
+        assert [l.what for l in result.lines if not l.ok] == [ENCRYPTION_USER], result.text()
+        assert states(cfg)["role assignment"].state == chain.RED      # the chain follows the identity in use
+    finally:
+        auth.role_assignments.create(scope, grants[0].name, RoleAssignmentCreateParameters(
+            role_definition_id=grants[0].role_definition_id, principal_id=identity.principal_id,
+            principal_type="ServicePrincipal"))
+    run_notebook_here("05-configure-cmk")                          # 05's update: the system-assigned identity again
+    line = next(l for l in checks.evaluate("09-user-assigned").lines if l.what == "identity used for the key")
+    assert not line.ok and "identity_client_id" in line.advice
+    run_notebook_here("09-user-assigned-identity")
+    assert checks.evaluate("09-user-assigned").passed
