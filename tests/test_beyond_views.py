@@ -21,7 +21,7 @@ from azure.mgmt.authorization import AuthorizationManagementClient
 from azure.mgmt.authorization.models import RoleAssignmentCreateParameters
 from azure.mgmt.cognitiveservices import CognitiveServicesManagementClient
 from azure.mgmt.keyvault import KeyVaultManagementClient
-from azure.mgmt.keyvault.models import VaultPatchParameters, VaultPatchProperties
+from azure.mgmt.keyvault.models import IPRule, NetworkRuleSet, VaultPatchParameters, VaultPatchProperties
 
 from labhelpers import chain, checks, lab, naming, progress, report, runner, session, timeline
 from labhelpers.roles import ENCRYPTION_USER, OPENAI_USER
@@ -284,3 +284,35 @@ def test_09_switches_to_a_user_assigned_identity_and_its_check_turns_red_when_a_
     assert not line.ok and "identity_client_id" in line.advice
     run_notebook_here("09-user-assigned-identity")
     assert checks.evaluate("09-user-assigned").passed
+
+
+def test_10_closes_the_firewall_and_its_checks_follow_the_rules(built, monkeypatch):
+    cfg = built["cfg"]
+    kv = KeyVaultManagementClient(cfg.credential, cfg.subscription_id)
+    monkeypatch.setenv("CMKLAB_HEADLESS", "1")
+    notebook = run_notebook_here("10-close-the-vault-firewall")
+    monkeypatch.delenv("CMKLAB_HEADLESS")
+    assert notebook["your_address"] == "127.0.0.1"
+    assert checks.evaluate("10-your-address").passed and not checks.evaluate("10-refused").passed
+
+    def rules(ip_rules, bypass="AzureServices"):
+        kv.vaults.update(cfg.resource_group, cfg.key_vault_name, VaultPatchParameters(properties=VaultPatchProperties(
+            network_acls=NetworkRuleSet(default_action="Deny", bypass=bypass, ip_rules=ip_rules,
+                                        virtual_network_rules=[]))))
+    rules([])
+    with pytest.raises(HttpResponseError) as refused:
+        built["keys"].get_key(cfg.key_name)
+    error = refused.value.error
+    assert (refused.value.status_code, error.code, error.innererror["code"]) == (403, "Forbidden", "ForbiddenByFirewall")
+    assert error.message.startswith("Client address is not authorized and caller is not a trusted service.\r\n"
+                                    "Client address: 127.0.0.1\r\nCaller: appid=")
+    assert checks.evaluate("10-refused").passed
+    assert [l.what for l in checks.evaluate("10-your-address").lines if not l.ok] == ["allowed addresses", "your call"]
+    rules([], bypass="None")                                        # trusted services refused too
+    result = checks.evaluate("10-refused")
+    assert [l.what for l in result.lines if not l.ok] == ["trusted services", "Foundry resource"], result.text()
+    assert "CustomerManagedKeyInaccessible" in next(l for l in result.lines if l.what == "Foundry resource").detail
+    rules([IPRule(value="127.0.0.0/8")])
+    assert checks.evaluate("10-your-address").passed                # a range holding your address works too
+    run_notebook_here("10-close-the-vault-firewall")
+    assert checks.evaluate("10-your-address").passed

@@ -28,6 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = runner.lab_notebooks()
 STEPS = [n for n in NOTEBOOKS if "01" <= n[:2] <= "05"]          # the exercise's tasks 1-5
 ROTATE, REVOKE, USER_ASSIGNED = "07-rotate-the-key", "08-revoke-and-restore", "09-user-assigned-identity"
+FIREWALL = "10-close-the-vault-firewall"
 
 pytestmark = [pytest.mark.notebooks, pytest.mark.xdist_group("notebooks")]
 
@@ -121,6 +122,8 @@ def sequence(tmp_path_factory):
         stage(REVOKE, [REVOKE])
         stage(USER_ASSIGNED, [USER_ASSIGNED])
         stage((USER_ASSIGNED, 2), [USER_ASSIGNED], attempt=2)
+        stage(None, [FIREWALL])
+        stage(None, [FIREWALL], attempt=2)
         stage(None, [runner.CLEANUP])
         stage(None, [ROTATE, runner.CLEANUP], attempt=3)        # opened after cleanup: starts over
         counts["executed"] = out

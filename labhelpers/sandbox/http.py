@@ -17,6 +17,7 @@ class Request:
     headers: dict[str, str]        # keys lower case
     body: bytes = b""
     client_ip: str = "127.0.0.1"
+    trusted_service: bool = False  # made in-process by a trusted Microsoft service (a CMK use), not a client
     caller: Any = None             # directory.Principal, set once the token is verified
     claims: dict = field(default_factory=dict)
     plane: str = ""                # arm | keyvault | cognitive | login

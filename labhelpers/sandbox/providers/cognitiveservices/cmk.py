@@ -130,8 +130,9 @@ def _call(sb: Sandbox, principal, method: str, vault: str, path: str, body: dict
     if body is not None:
         headers["content-type"] = "application/json"
         payload = json.dumps(body).encode()
+    # Azure AI services is a trusted service of Key Vault's firewall (bypass AzureServices).
     resp = app.handle(sb, Request(method, f"{vault}.vault.azure.net", f"{path}?api-version={KV_API}", headers,
-                                  payload))
+                                  payload, trusted_service=True))
     data = resp.body if isinstance(resp.body, dict) else json.loads(resp.payload() or b"{}")
     return resp.status, data
 

@@ -1,8 +1,9 @@
 """Who may do what in a vault's data plane: the one place Key Vault's access decisions are made, by the
-vault's permission model (Azure RBAC dataActions with scope inheritance down to the key, or access
-policies; facts §B4–B5)."""
+vault's firewall (networkAcls) and then its permission model (Azure RBAC dataActions with scope
+inheritance down to the key, or access policies; facts §B4–B5)."""
 from __future__ import annotations
 
+import ipaddress
 from typing import TYPE_CHECKING
 
 from ... import rbac
@@ -23,11 +24,31 @@ def _caller(req) -> str:
 _PUBLIC_KEY_ACTIONS = {_A + "keys/encrypt/action", _A + "keys/wrap/action", _A + "keys/verify/action"}
 
 
+def _firewall(req, props: dict, where: str) -> None:
+    """Key Vault's network rules, checked before any permission: with networkAcls.defaultAction Deny, only
+    an address in ipRules passes, or a trusted Microsoft service when bypass is AzureServices (its default;
+    key-vault/general/overview-vnet-service-endpoints.md)."""
+    acls = props.get("networkAcls") or {}
+    if str(acls.get("defaultAction", "Allow")).lower() != "deny":
+        return
+    if req.trusted_service and str(acls.get("bypass") or "AzureServices").lower() == "azureservices":
+        return
+    address = ipaddress.ip_address(req.client_ip)
+    for rule in acls.get("ipRules") or []:
+        try:
+            if address in ipaddress.ip_network(str(rule.get("value", "")), strict=False):
+                return
+        except ValueError:
+            continue
+    raise errors.FORBIDDEN_BY_FIREWALL(client_ip=req.client_ip, caller=_caller(req), where=where)
+
+
 def authorize(sb: Sandbox, req, vault: dict, action: str, permission: str, key: str | None = None) -> None:
-    """Allow or 403 as the vault's permission model says: RBAC dataActions at the key (or vault)
-    scope, or the keys permissions of the caller's access policies."""
+    """Allow or 403: first the vault's firewall, then its permission model: RBAC dataActions at the key
+    (or vault) scope, or the keys permissions of the caller's access policies."""
     props = loads(vault["properties"])
     where = f"{vault['name']};location={vault['location']}"
+    _firewall(req, props, where)
     vid = models.vault_id(vault["subscription_id"], vault["resource_group"], vault["name"])
     scope = f"{vid}/keys/{key}" if key else vid
     if props.get("enableRbacAuthorization"):

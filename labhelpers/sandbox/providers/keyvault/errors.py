@@ -138,6 +138,8 @@ ACCESS_POLICY_DENIES = Error(403, "Forbidden", "The user, group or application '
     source="facts §B5 (the innererror AccessDenied is unconfirmed there)", inner="AccessDenied")
 RBAC_DENIES = Error(403, "Forbidden", "Caller is not authorized to perform action on resource.\r\nIf role assignments, deny assignments or role definitions were changed recently, please observe propagation time.\r\nCaller: {caller}\r\nAction: '{action}'\r\nResource: '{scope}'\r\nAssignment: (not found)\r\nDenyAssignmentId: null\r\nDecisionReason: 'DeniedWithNoValidRBAC' \r\nVault: {where}\r\n",
     source="facts §B5, verbatim shape", inner="ForbiddenByRbac")
+FORBIDDEN_BY_FIREWALL = Error(403, "Forbidden", "Client address is not authorized and caller is not a trusted service.\r\nClient address: {client_ip}\r\nCaller: {caller}\r\nVault: {where}",
+    source="key-vault/general/common-error-codes.md (ForbiddenByFirewall); the body as MicrosoftDocs/azure-docs#52649 and App Service logs record it: code Forbidden, inner ForbiddenByFirewall", inner="ForbiddenByFirewall")
 NO_ACCESS_POLICY = Error(403, "Forbidden", "Access denied. Caller was not found on any access policy.\r\nCaller: {caller}\r\nVault: {where}",
     source="facts §B5 (Azure/azure-sdk-for-java#8229); the innererror is unconfirmed", inner="AccessDenied")
 API_VERSION_UNKNOWN = Error(400, "BadParameter", "The specified version ({api_version}) is not recognized. Consider using the latest supported version ({latest}).",
