@@ -82,7 +82,7 @@ lab.check("05-cmk")
 # `CryptographyClient` wraps locally with the public key when it can read the key, so the wrap goes to
 # Key Vault's own `wrapkey` operation through `KeyClient.send_request` (`lab.wrap_remotely`).
 
-# %%
+# %% tags=["nbval-ignore-output"]
 import hashlib
 import os
 
@@ -126,7 +126,7 @@ outcome = lab.show_privileges(role, [
 # each one from the real state and draws it: green holds, amber holds but needs you soon, red is broken
 # (hover over a box for its reason). The notebooks beyond the exercise break and mend some of these links.
 
-# %%
+# %% tags=["nbval-ignore-output"]
 lab.show_chain(cfg)
 
 # %% [markdown]

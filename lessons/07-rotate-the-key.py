@@ -152,7 +152,7 @@ for action in policy.lifetime_actions:
 # made then, and dated when it was due. On Azure the clock is the world's: the cells below then move
 # nothing, say so, and show the state as it is.
 
-# %%
+# %% tags=["nbval-ignore-output"]
 before = lab.lab_now(cfg)
 lab.advance_clock(cfg, "P6M")
 show_versions()
@@ -164,10 +164,10 @@ for row in lab.key_audit(cfg, since=before):
 # The policy made a version; nothing told the Foundry resource, which still names the version you gave
 # it. That version is still valid, for the days the check counts: move the resource before they run out.
 
-# %%
+# %% tags=["nbval-ignore-output"]
 lab.check("07-six-months-on")
 
-# %%
+# %% tags=["nbval-ignore-output"]
 lab.show_chain(cfg)
 
 # %% [markdown]
@@ -182,7 +182,7 @@ lab.show_chain(cfg)
 # not Azure's): the resource checks its key on every use and stops once the version has expired, and an
 # update that names the expired version is refused with `400 KeyVaultKeyExpired`.
 
-# %%
+# %% tags=["nbval-ignore-output"]
 import os
 
 from azure.keyvault.keys.crypto import CryptographyClient, KeyWrapAlgorithm
@@ -202,7 +202,7 @@ outcome = lab.show_answers([
               .unwrap_key(KeyWrapAlgorithm.rsa_oaep_256, wrapped.encrypted_key)),
 ], as_identity)
 
-# %%
+# %% tags=["nbval-ignore-output"]
 from azure.core.exceptions import HttpResponseError
 
 
@@ -230,7 +230,7 @@ lab.show_chain(cfg)
 # The version the policy made is valid for 210 days from its creation. Pointing the resource at it mends
 # the chain; the expired version stays enabled, so what it wrapped can still be unwrapped.
 
-# %%
+# %% tags=["nbval-ignore-output"]
 account = use_version(keys.get_key(cfg.key_name).properties.version)
 print(f"{account.name} now uses version {account.properties.encryption.key_vault_properties.key_version}")
 show_versions()

@@ -185,7 +185,7 @@ for row in lab.key_audit(cfg, since=revoked_at, caller=account.identity.principa
 # identity's refused calls while the key was disabled, and, if 07 moved the sandbox clock, the policy's
 # rotation months later. In Azure these records exist only where a diagnostic setting sends them.
 
-# %%
+# %% tags=["nbval-ignore-output"]
 made = min(v.created_on for v in keys.list_properties_of_key_versions(cfg.key_name))
 lab.show_timeline(lab.key_audit(cfg, since=made))
 
@@ -195,7 +195,7 @@ lab.show_timeline(lab.key_audit(cfg, since=made))
 # `lab.check_all()` works in any notebook: every notebook's checks, in the order you follow them, each
 # with its latest result (green or red) or "not run yet".
 
-# %%
+# %% tags=["nbval-ignore-output"]
 lab.check_all()
 
 # %% [markdown]

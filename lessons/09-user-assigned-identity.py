@@ -147,7 +147,7 @@ outcome = lab.show_privileges(role, [
 # %% [markdown]
 # ## The chain of trust, through the new identity
 
-# %%
+# %% tags=["nbval-ignore-output"]
 lab.show_chain(cfg)
 
 # %% [markdown]

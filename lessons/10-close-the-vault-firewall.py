@@ -137,7 +137,7 @@ print("endpoint:", ", ".join(list_models()))
 # %%
 lab.check("10-your-address")
 
-# %%
+# %% tags=["nbval-ignore-output"]
 lab.show_chain(cfg)
 
 # %% [markdown]
