@@ -12,7 +12,8 @@ from datetime import datetime
 from . import display
 from .keyaudit import AuditRow
 
-COLOURS = {"you": "#1f5fbf", "Foundry identity": "#8a3ffc", "Key Vault itself": "#5a5a5a"}   # identities: the resource's
+# who acts: you, the resource's identities, Key Vault itself
+COLOURS = {"you": "#1f5fbf", "Foundry identity": "#8a3ffc", "Key Vault itself": "#5a5a5a"}
 
 
 CHALLENGE = "Authentication"      # a request sent without a token, answered 401 with Key Vault's challenge

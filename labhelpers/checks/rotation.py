@@ -52,7 +52,8 @@ def six_months_on(s):
     latest = keys.get_key(s.key_name).properties
     made = [r for r in key_audit(s, since=datetime.fromtimestamp(0, timezone.utc))
             if r.operation == "KeyRotateIfDue" and r.key == f"{s.key_name}/{latest.version}"]
-    yield Line(bool(made), "policy rotation", f"KeyRotateIfDue made version {latest.version[:8]}… on {made[-1].time[:10]}"
+    yield Line(bool(made), "policy rotation",
+               f"KeyRotateIfDue made version {latest.version[:8]}… on {made[-1].time[:10]}"
                if made else "the latest version was not made by the policy",
                "move the clock on: run the advance cell above (the policy rotates 6 months after the latest version)")
     behind = kvp.key_version != latest.version

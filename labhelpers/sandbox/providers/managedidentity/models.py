@@ -8,14 +8,14 @@ from __future__ import annotations
 import re
 
 from ... import catalog, directory, regions, registry
-from ...errors import AzureError
 from ...store import dumps, loads
+from . import errors
 
 NAMESPACE = "Microsoft.ManagedIdentity"
 TYPE = f"{NAMESPACE}/userAssignedIdentities"
 # Naming rules for Microsoft.ManagedIdentity/userAssignedIdentities (Microsoft Learn, "Naming rules and
 # restrictions for Azure resources"): 3-128 characters, letters, digits, '-' and '_', starting with a
-# letter or digit. The error wording is the sandbox's; the code is ARM's for a bad resource name.
+# letter or digit (errors.NAME_INVALID).
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{2,127}$")
 ISOLATION_SCOPES = ("None", "Regional")
 
@@ -51,27 +51,21 @@ def get(sb, subscription_id: str, group: str, name: str) -> dict | None:
                         (subscription_id, group, name))
 
 
-def not_found(group: str, name: str) -> AzureError:
-    return AzureError(404, "ResourceNotFound", f"The Resource '{TYPE}/{name}' under resource group '{group}' "
-                                               "was not found. For more details please go to "
-                                               "https://aka.ms/ARMResourceNotFoundFix")
+def not_found(group: str, name: str):
+    return errors.IDENTITY_NOT_FOUND(type=TYPE, name=name, group=group)
 
 
 def _location(body: dict, existing: dict | None) -> str:
     given = body.get("location")
     if not given:
-        raise AzureError(400, "LocationRequired", "The location property is required for this definition.")
+        raise errors.LOCATION_REQUIRED()
     location = regions.normalize(given)
     offered = catalog.locations(NAMESPACE, "userAssignedIdentities")
     if location not in offered:
-        raise AzureError(400, "LocationNotAvailableForResourceType",
-                         f"The provided location '{given}' is not available for resource type '{TYPE}'. List of "
-                         f"available regions for the resource type is '{','.join(offered)}'.")
+        raise errors.LOCATION_NOT_AVAILABLE(location=given, type=TYPE, values=",".join(offered))
     if existing and existing["location"] != location:
-        raise AzureError(400, "InvalidResourceLocation",
-                         f"The resource '{existing['name']}' already exists in location '{existing['location']}' in "
-                         f"resource group '{existing['resource_group']}'. A resource with the same name cannot be "
-                         f"created in location '{location}'. Please select a new resource name.")
+        raise errors.LOCATION_FIXED(name=existing["name"], location=existing["location"],
+                                    group=existing["resource_group"], location2=location)
     return location
 
 
@@ -80,7 +74,7 @@ def _tags(body: dict, current) -> dict:
     if tags is None:
         return {}
     if not isinstance(tags, dict) or not all(isinstance(v, str) for v in tags.values()):
-        raise AzureError(400, "InvalidRequestContent", "The property \"tags\" must be an object of strings.")
+        raise errors.TAGS_INVALID()
     return tags
 
 
@@ -90,17 +84,14 @@ def _isolation_scope(body: dict, current: str) -> str:
         return current
     scope = next((s for s in ISOLATION_SCOPES if str(given).lower() == s.lower()), None)
     if scope is None:
-        raise AzureError(400, "InvalidRequestContent", f"The value '{given}' of properties.isolationScope is not "
-                                                       f"valid; use one of: {', '.join(ISOLATION_SCOPES)}.")
+        raise errors.ISOLATION_SCOPE_INVALID(given=given, values=", ".join(ISOLATION_SCOPES))
     return scope
 
 
 def create_or_update(sb, subscription_id: str, group: str, name: str, body: dict) -> tuple[dict, bool]:
     """PUT: (the row, created?). The principal (with its object and client ids) is made once."""
     if not _NAME.match(name):
-        raise AzureError(400, "InvalidResourceName",
-                         f"The resource name '{name}' is invalid: a user-assigned identity name has 3 to 128 "
-                         "characters (letters, digits, '-' and '_') and starts with a letter or a digit.")
+        raise errors.NAME_INVALID(name=name)
     with sb.store.transaction():
         existing = get(sb, subscription_id, group, name)
         location = _location(body, existing)
@@ -155,4 +146,5 @@ def _exists(sb, subscription_id: str, group: str, names: list[str]) -> bool:
 
 @registry.resource_lister
 def _list(sb, subscription_id: str, group: str | None) -> list[dict]:
-    return [{k: v for k, v in to_json(sb, r).items() if k != "properties"} for r in list_rows(sb, subscription_id, group)]
+    return [{k: v for k, v in to_json(sb, r).items() if k != "properties"}
+            for r in list_rows(sb, subscription_id, group)]
