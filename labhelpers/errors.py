@@ -16,6 +16,10 @@ class SandboxUnavailable(LabError):
     """The sandbox could not be started or is no longer running."""
 
 
+class NotMadeHere(LabError):
+    """A resource the lab would change exists, but its tags say another lab home (or no lab) made it."""
+
+
 class CheckFailed(LabError):
     """A check is red; headless runs stop here so papermill marks the notebook as failed."""
 

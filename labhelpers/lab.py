@@ -1,6 +1,7 @@
 """What the notebooks call (`from labhelpers import lab`): the plumbing around the SDK calls."""
 from .chain import show_chain
 from .checks import check
+from .errors import NotMadeHere
 from .keyaudit import key_audit
 from .labtime import advance_clock, lab_now
 from .naming import assignment_name
@@ -13,6 +14,6 @@ from .timeline import show_timeline
 from .waiting import retry_rbac, wait
 from .widgets import setup_form
 
-__all__ = ["Trial", "advance_clock", "assignment_name", "check", "check_all", "describe", "ensure_cmk", "explain",
-           "identity_credential", "key_audit", "lab_now", "retry_rbac", "setup", "setup_form", "show_answers",
-           "show_chain", "show_privileges", "show_timeline", "wait", "wrap_remotely"]
+__all__ = ["NotMadeHere", "Trial", "advance_clock", "assignment_name", "check", "check_all", "describe",
+           "ensure_cmk", "explain", "identity_credential", "key_audit", "lab_now", "retry_rbac", "setup",
+           "setup_form", "show_answers", "show_chain", "show_privileges", "show_timeline", "wait", "wrap_remotely"]

@@ -28,7 +28,7 @@ SUFFIX_LENGTH = 6
 # keep the exercise's names. A learner alone on a subscription may type the exercise's names instead.
 PER_HOME = ("resource_group", "foundry_name")
 
-# Tags on everything the lab creates (resource group, vault, key, Foundry resource, project):
+# Tags on everything the lab creates (resource group, vault, key, Foundry resource, project, identity):
 # "is this mine" is read from them, never from "it exists in my group".
 # The names and values are the class commands' (labhelpers/tags.py), so `class status`/`class sweep` find them.
 TAG_LAB, TAG_LEARNER, TAG_HOME, LAB_TAG_VALUE = tags.LAB, tags.LEARNER, tags.HOME, tags.LAB_VALUE
@@ -51,6 +51,11 @@ def made_here(tags: dict | None, home_id: str) -> bool:
 def made_by(tags: dict | None) -> str | None:
     """The lab home that tagged a resource, if any."""
     return {k.lower(): v for k, v in (tags or {}).items()}.get(TAG_HOME)
+
+
+def user_identity_name(foundry_name: str) -> str:
+    """09's user-assigned identity, named after the Foundry resource it serves: per lab home as that name is."""
+    return f"{foundry_name}-key-identity"
 
 
 def random_suffix() -> str:

@@ -108,6 +108,11 @@ class Session:
         """The tags for everything the lab creates: the lab, the learner, this lab home."""
         return naming.lab_tags(self.learner_object_id, self.home_id)
 
+    @property
+    def identity_name(self) -> str:
+        """The user-assigned identity 09 creates (beyond the exercise's names, derived from the Foundry's)."""
+        return naming.user_identity_name(self.foundry_name)
+
     def made_here(self, tags: dict | None) -> bool:
         """Whether a resource's tags say this lab home created it."""
         return naming.made_here(tags, self.home_id)

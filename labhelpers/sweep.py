@@ -1,21 +1,23 @@
 """Forced cleanup after a live run (CI) or a class rehearsal: `python -m labhelpers.sweep --subscription S`
 deletes, on that subscription, what the lab made for the signed-in principal (the `cmklab-learner`
-tag is your object id): the Foundry resources and vaults tagged so, then every group tagged so that
-holds nothing else; it purges the soft-deleted Foundry resources tagged so and lists the soft-deleted
-vaults, which purge protection keeps until their retention ends. It never touches what someone else
-made: every decision is read from the tags."""
+tag is your object id): the Foundry resources, user-assigned identities and vaults tagged so, then
+every group tagged so that holds nothing else; it purges the soft-deleted Foundry resources tagged so
+and lists the soft-deleted vaults, which purge protection keeps until their retention ends. It never
+touches what someone else made: every decision is read from the tags."""
 from __future__ import annotations
 
 import argparse
 import sys
 
 from azure.identity import DefaultAzureCredential
+from azure.mgmt.msi import ManagedServiceIdentityClient
 
 from . import naming
 from .classroom.azure import ClassSubscription, group_of
 from .classroom.sweep import Outcome, purge_deleted
 
 ACCOUNTS, VAULTS = "microsoft.cognitiveservices/accounts", "microsoft.keyvault/vaults"
+IDENTITIES = "microsoft.managedidentity/userassignedidentities"
 
 
 def _mine(tags: dict | None, learner: str) -> bool:
@@ -30,11 +32,13 @@ def sweep(credential, subscription_id: str) -> list[str]:
     learner, resources = subscription.object_id, subscription.resources
     done: list[str] = []
     tagged = [r for r in resources.resources.list() if _mine(r.tags, learner)]
-    for kind in (ACCOUNTS, VAULTS):                   # the Foundry resources first: they use the keys
+    for kind in (ACCOUNTS, IDENTITIES, VAULTS):       # the Foundry resources first: they use the keys
         for r in (r for r in tagged if (r.type or "").lower() == kind):
             where, name = group_of(r.id or ""), r.name or ""
             if kind == ACCOUNTS:
                 subscription.cognitive.accounts.begin_delete(where, name).result()
+            elif kind == IDENTITIES:
+                ManagedServiceIdentityClient(credential, subscription_id).user_assigned_identities.delete(where, name)
             else:
                 subscription.vaults.vaults.delete(where, name)
             done.append(f"deleted {r.type} {name} (group {where})")

@@ -49,16 +49,26 @@ keys = KeyClient(vault.properties.vault_uri, credential)
 # %% [markdown]
 # ## Create the identity
 #
-# It lives in your resource group, in the vault's region, named after your Foundry resource. Azure gives it
-# a service principal: `principal_id` is what role assignments name, `client_id` is what a resource
-# names to use it. Creating it again with the same name keeps both.
+# It lives in your resource group, in the vault's region, named after your Foundry resource
+# (`cfg.identity_name`), with the lab's tags, so that 99-cleanup knows it is yours. Azure gives it a
+# service principal: `principal_id` is what role assignments name, `client_id` is what a resource names
+# to use it. Creating it again with the same name keeps both. An identity of that name made by someone
+# else is left alone: granting it your key would hand your key to them.
 
 # %%
+from azure.core.exceptions import ResourceNotFoundError
 from azure.mgmt.msi.models import Identity
 
+try:
+    found = msi.user_assigned_identities.get(cfg.resource_group, cfg.identity_name)
+except ResourceNotFoundError:
+    found = None
+if found is not None and not cfg.made_here(found.tags):
+    raise lab.NotMadeHere(f"{found.name} exists but this lab home did not create it (its tags say so): "
+                          "choose another Foundry resource name in 00-setup")
 identity = msi.user_assigned_identities.create_or_update(
-    cfg.resource_group, f"{cfg.foundry_name}-key-identity", Identity(location=cfg.region))
-print(f"{identity.name}: principal {identity.principal_id}, client {identity.client_id}")
+    cfg.resource_group, cfg.identity_name, Identity(location=cfg.region, tags=cfg.tags))
+print(f"{identity.name}: principal {identity.principal_id}, client {identity.client_id}, tags {identity.tags}")
 
 # %% [markdown]
 # ## Grant it the key
@@ -104,7 +114,8 @@ for resource_id, attached in account.identity.user_assigned_identities.items():
 # ## Encrypt through it
 #
 # The update of 05 with one more property: `identity_client_id`. Azure checks the key as that identity,
-# so the grant above must be in effect (the lab retries while it propagates).
+# so the grant above must be in effect: as in 05, `lab.retry_rbac(..., key_access=True)` retries the
+# whole operation while the refusal speaks of access to the vault.
 
 # %%
 from azure.mgmt.cognitiveservices.models import AccountProperties, Encryption, KeyVaultProperties
@@ -116,9 +127,8 @@ change = Account(properties=AccountProperties(encryption=Encryption(
                                             key_version=key.properties.version,
                                             identity_client_id=identity.client_id),
 )))
-poller = lab.retry_rbac(cs.accounts.begin_update, cfg.resource_group, cfg.foundry_name, change,
-                        what="switching to the user-assigned identity")
-account = lab.wait(poller, "Updating the Foundry resource")
+account = lab.retry_rbac(cs.accounts.begin_update, cfg.resource_group, cfg.foundry_name, change,
+                         key_access=True, what="Updating the Foundry resource to the user-assigned identity")
 print(f"key {key.name} version {key.properties.version}, through identityClientId "
       f"{account.properties.encryption.key_vault_properties.identity_client_id}")
 
@@ -157,4 +167,5 @@ lab.show_chain(cfg)
 # yourself, and that would outlive the resource. Removing its role on the key, or detaching it, cuts the
 # resource off from its data as revoking the key does.
 #
-# This notebook deleted nothing. **99-cleanup** deletes the resource group, and the identity with it.
+# This notebook deleted nothing. **99-cleanup** deletes the identity with the rest of what this lab home
+# made (its tags say so).

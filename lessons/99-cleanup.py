@@ -2,7 +2,8 @@
 # # 99 · Clean up
 #
 # **Exercise task 6.** Deleting the resource group deletes the vault and the Foundry resource, but not
-# for good: both are **soft-deleted** and keep their names.
+# for good: both are **soft-deleted** and keep their names. (09's user-assigned identity, if you made it,
+# is deleted for good.)
 #
 # On a shared subscription the group may hold a classmate's work too. So this notebook deletes only
 # what **your lab home created** (its tags say so), and deletes the group itself only when the group is
@@ -28,12 +29,14 @@
 from azure.identity import DefaultAzureCredential
 from azure.mgmt.cognitiveservices import CognitiveServicesManagementClient
 from azure.mgmt.keyvault import KeyVaultManagementClient
+from azure.mgmt.msi import ManagedServiceIdentityClient
 from azure.mgmt.resource.resources import ResourceManagementClient
 
 credential = DefaultAzureCredential()
 resources = ResourceManagementClient(credential, cfg.subscription_id)
 kv = KeyVaultManagementClient(credential, cfg.subscription_id)
 cs = CognitiveServicesManagementClient(credential, cfg.subscription_id)
+msi = ManagedServiceIdentityClient(credential, cfg.subscription_id)
 
 # %% [markdown]
 # ## Delete what this lab home created
@@ -60,6 +63,10 @@ else:
         for r in mine:                                  # the Foundry resource first: it uses the key
             if r.type == "Microsoft.CognitiveServices/accounts":
                 lab.wait(cs.accounts.begin_delete(cfg.resource_group, r.name), f"Deleting {r.name}")
+        for r in mine:                                  # 09's user-assigned identity, not soft-deleted
+            if r.type == "Microsoft.ManagedIdentity/userAssignedIdentities":
+                msi.user_assigned_identities.delete(cfg.resource_group, r.name)
+                print(f"{r.name}: deleted")
         for r in mine:
             if r.type == "Microsoft.KeyVault/vaults":
                 kv.vaults.delete(cfg.resource_group, r.name)

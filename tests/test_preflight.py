@@ -68,8 +68,11 @@ def test_management_group_assignments_are_inherited():
 
 
 def test_the_sweep_deletes_only_what_the_lab_made_for_you(start_sandbox):
-    """The live workflow's forced cleanup: tagged for you, deleted (groups, vaults, Foundry resources)
-    and purged where Azure allows; an untagged group and a classmate's vault are left alone."""
+    """The live workflow's forced cleanup: tagged for you, deleted (groups, vaults, Foundry resources, 09's
+    user-assigned identity) and purged where Azure allows; an untagged group and a classmate's vault are
+    left alone."""
+    from azure.mgmt.msi import ManagedServiceIdentityClient
+    from azure.mgmt.msi.models import Identity
     from helpers import make_vault, new_account
     from labhelpers import naming, sweep
     handle = start_sandbox()
@@ -82,7 +85,10 @@ def test_the_sweep_deletes_only_what_the_lab_made_for_you(start_sandbox):
         vault = make_vault(handle, ours, purge_protection=True, retention=7, tags=mine).name
         account = new_account(cognitive_client(handle), ours, tags=mine).name
         classmate = make_vault(handle, theirs, tags=naming.lab_tags(str(uuid.uuid4()), "seat2")).name
+        identity = ManagedServiceIdentityClient(credential, sub).user_assigned_identities.create_or_update(
+            ours, naming.user_identity_name(account), Identity(location="eastus", tags=mine)).name
         done = sweep.sweep(credential, sub)
+        assert f"deleted Microsoft.ManagedIdentity/userAssignedIdentities {identity} (group {ours})" in done
         assert f"deleted resource group {ours}" in done and f"purged Foundry resource {account}" in done
         assert any(line.startswith(f"key vault {vault} stays soft-deleted until") for line in done)
         assert not groups.check_existence(ours) and groups.check_existence(theirs)

@@ -13,11 +13,6 @@ NOTEBOOK = "09-user-assigned-identity"
 step = steps_of(NOTEBOOK)
 
 
-def identity_name(s) -> str:
-    """The lab's user-assigned identity: named after your Foundry resource, so it is yours alone."""
-    return f"{s.foundry_name}-key-identity"
-
-
 @step("09-user-assigned", "User-assigned identity", "the Foundry resource uses your key through its own "
                                                     "user-assigned identity, which may use this one key")
 def user_assigned_ready(s):
@@ -27,11 +22,13 @@ def user_assigned_ready(s):
         return
     try:
         identity = ManagedServiceIdentityClient(s.credential, s.subscription_id).user_assigned_identities.get(
-            s.resource_group, identity_name(s))
+            s.resource_group, s.identity_name)
     except ResourceNotFoundError:
-        yield Line(False, "identity", f"{identity_name(s)} not found", "run the create-identity cell above")
+        yield Line(False, "identity", f"{s.identity_name} not found", "run the create-identity cell above")
         return
     yield Line(True, "identity", f"{identity.name}: principal {identity.principal_id}, client {identity.client_id}")
+    yield Line(s.made_here(identity.tags), "yours", "tagged as made by this lab home" if s.made_here(identity.tags)
+               else f"tags {identity.tags or {}} do not name this lab home", "choose another Foundry name in 00-setup")
     attached = {rid.lower() for rid in (account.identity.user_assigned_identities or {})} if account.identity else set()
     yield Line(identity.id.lower() in attached, "attached", "to the Foundry resource" if identity.id.lower() in attached
                else "not attached to the Foundry resource", "run the attach cell above")

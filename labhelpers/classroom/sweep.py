@@ -15,7 +15,7 @@ from .azure import ClassSubscription, group_of
 
 # What the lab creates inside a seat's group (the project is a child of the account).
 LAB_TYPES = {"microsoft.keyvault/vaults", "microsoft.cognitiveservices/accounts",
-             "microsoft.cognitiveservices/accounts/projects"}
+             "microsoft.cognitiveservices/accounts/projects", "microsoft.managedidentity/userassignedidentities"}
 
 
 @dataclass
