@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import os
+import uuid
 from dataclasses import asdict
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -22,6 +23,8 @@ from azure.mgmt.authorization.models import RoleAssignmentCreateParameters
 from azure.mgmt.cognitiveservices import CognitiveServicesManagementClient
 from azure.mgmt.keyvault import KeyVaultManagementClient
 from azure.mgmt.keyvault.models import IPRule, NetworkRuleSet, VaultPatchParameters, VaultPatchProperties
+from azure.mgmt.msi import ManagedServiceIdentityClient
+from azure.mgmt.msi.models import IdentityUpdate
 
 from labhelpers import chain, checks, lab, naming, progress, report, runner, session, timeline
 from labhelpers.roles import ENCRYPTION_USER, OPENAI_USER
@@ -284,6 +287,13 @@ def test_09_switches_to_a_user_assigned_identity_and_its_check_turns_red_when_a_
     assert not line.ok and "identity_client_id" in line.advice
     run_notebook_here("09-user-assigned-identity")
     assert checks.evaluate("09-user-assigned").passed
+    msi = ManagedServiceIdentityClient(cfg.credential, cfg.subscription_id).user_assigned_identities
+    assert msi.get(cfg.resource_group, cfg.identity_name).tags == cfg.tags       # 99-cleanup knows it is yours
+    msi.update(cfg.resource_group, cfg.identity_name, IdentityUpdate(tags=naming.lab_tags(str(uuid.uuid4()), "b")))
+    try:
+        assert [l.what for l in checks.evaluate("09-user-assigned").lines if not l.ok] == ["yours"]
+    finally:
+        msi.update(cfg.resource_group, cfg.identity_name, IdentityUpdate(tags=cfg.tags))
 
 
 def test_10_closes_the_firewall_and_its_checks_follow_the_rules(built, monkeypatch):

@@ -15,6 +15,8 @@ from azure.mgmt.cognitiveservices import CognitiveServicesManagementClient
 from azure.mgmt.keyvault import KeyVaultManagementClient
 from azure.mgmt.keyvault.models import (Sku, VaultCreateOrUpdateParameters, VaultPatchParameters, VaultPatchProperties,
                                        VaultProperties)
+from azure.mgmt.msi import ManagedServiceIdentityClient
+from azure.mgmt.msi.models import Identity
 from azure.mgmt.resource.resources import ResourceManagementClient
 
 from helpers import unique
@@ -239,8 +241,8 @@ def test_cleanup_checks_follow_the_deletion(lab):
 
 
 def test_cleanup_in_a_shared_group_deletes_only_this_homes_resources(lab, capsys):
-    """A classmate's vault in the same group: 06 deletes this lab home's vault and Foundry resource,
-    keeps the group and the classmate's vault, and says why."""
+    """A classmate's vault and identity in the same group: 99 deletes this lab home's vault, Foundry resource
+    and user-assigned identity (09's), keeps the group and the classmate's resources, and says why."""
     cfg = session.current()
     kept = {name: getattr(cfg, name) for name in ("resource_group", "key_vault_name", "foundry_name")}
     cfg.update(resource_group="shared-RG", foundry_name=unique("shared-"), key_vault_name=naming.proposed_vault_name())
@@ -252,12 +254,17 @@ def test_cleanup_in_a_shared_group_deletes_only_this_homes_resources(lab, capsys
         lab["kv"].vaults.begin_create_or_update(cfg.resource_group, classmate, VaultCreateOrUpdateParameters(
             location=cfg.region, tags=naming.lab_tags(cfg.learner_object_id, "classmate"),
             properties=VaultProperties(tenant_id=cfg.tenant_id, sku=Sku(family="A", name="standard")))).result()
+        identities = ManagedServiceIdentityClient(cfg.credential, cfg.subscription_id).user_assigned_identities
+        identities.create_or_update(cfg.resource_group, cfg.identity_name, Identity(location=cfg.region, tags=cfg.tags))
+        theirs = identities.create_or_update(cfg.resource_group, naming.user_identity_name(unique("theirs-")), Identity(
+            location=cfg.region, tags=naming.lab_tags(cfg.learner_object_id, "classmate"))).name
         capsys.readouterr()
         run_notebook_here("99-cleanup")
         out = capsys.readouterr().out
         assert f"Not deleting the resource group {cfg.resource_group}: it also holds {classmate}" in out
+        assert f"{cfg.identity_name}: deleted" in out
         left = {r.name for r in lab["resources"].resources.list_by_resource_group(cfg.resource_group)}
-        assert left == {classmate}
+        assert left == {classmate, theirs}
         assert "kept: " in green("99-deleted").lines[-1].detail
     finally:
         session.current().update(**kept)
