@@ -147,3 +147,11 @@ lab.show_chain(cfg)
 # key throughout. The lab stays in this state: the other notebooks work from your address, and if it
 # changes they get `ForbiddenByFirewall` until you run the allow cell again. Deleting the resource group
 # in **99-cleanup** is a management call, which the vault's firewall does not govern.
+
+# %% [markdown]
+# ## Where the lab stands
+#
+# Every notebook's checks, as in 08: `10-refused` shows the moment before your address was allowed.
+
+# %% tags=["nbval-ignore-output"]
+lab.check_all()
