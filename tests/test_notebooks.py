@@ -214,6 +214,10 @@ def test_make_run_writes_a_report_and_exits_zero(lab_run):
         for check in notebook["checks"]:                     # each check as the notebook shows it, proven
             assert esc(f"✅ green {check['title']}: {check['success']}") in report
     assert "❌" not in report
+    drew = [n["name"] for n in results["notebooks"] if n["chain"]]     # the chain of trust, in the report too
+    assert {"05-configure-cmk", "07-rotate-the-key", "09-user-assigned-identity", "10-close-the-vault-firewall"} <= \
+        set(drew) and report.count('aria-label="chain of trust"') == len(drew)
+    assert all('aria-label="chain of trust"' in (latest / f"{name}.html").read_text() for name in drew)   # nbconvert
     assert f"the lab run passed; report: {latest.resolve() / 'report.html'}" in done.stdout
     assert not server.running_info(latest / "home" / "sandbox")     # the run's sandbox is stopped
 
