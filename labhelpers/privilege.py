@@ -51,6 +51,8 @@ def identity_credential(s, principal_id: str | None = None, *, client_id: str | 
         return UnavailableIdentity(CANNOT_ACT_USER if client_id else CANNOT_ACT)
     if client_id:
         return ManagedIdentityCredential(client_id=client_id)
+    if not principal_id:
+        raise ValueError("identity_credential: name the identity by its principal id or its client_id")
     return ManagedIdentityCredential(identity_config={"object_id": principal_id})
 
 

@@ -32,7 +32,7 @@ def drawn(rows: list[AuditRow]) -> list[AuditRow]:
 
 def draw(rows: list[AuditRow]) -> bytes:
     """The PNG of the timeline."""
-    from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
+    from matplotlib.dates import AutoDateLocator, ConciseDateFormatter, date2num
     from matplotlib.figure import Figure
     from matplotlib.lines import Line2D
     operations = sorted({r.operation for r in rows}, reverse=True)      # alphabetical from the top
@@ -40,7 +40,7 @@ def draw(rows: list[AuditRow]) -> bytes:
     ax = fig.subplots()
     for row in rows:
         ok = row.result == "OK"
-        ax.scatter(datetime.fromisoformat(row.time.replace("Z", "+00:00")), operations.index(row.operation),
+        ax.scatter(date2num(datetime.fromisoformat(row.time.replace("Z", "+00:00"))), operations.index(row.operation),
                    marker="o" if ok else "x", s=60 if ok else 80, color=COLOURS[who(row)],
                    linewidths=2.5, zorder=3)
     ax.set_yticks(range(len(operations)), operations)

@@ -49,14 +49,14 @@ def six_months_on(s):
         return
     _, vault, kvp = found
     keys = key_client(vault, s)
-    latest = keys.get_key(s.key_name).properties
+    latest = keys.get_key(s.key_name).properties.version or ""
     made = [r for r in key_audit(s, since=datetime.fromtimestamp(0, timezone.utc))
-            if r.operation == "KeyRotateIfDue" and r.key == f"{s.key_name}/{latest.version}"]
+            if r.operation == "KeyRotateIfDue" and r.key == f"{s.key_name}/{latest}"]
     yield Line(bool(made), "policy rotation",
-               f"KeyRotateIfDue made version {latest.version[:8]}… on {made[-1].time[:10]}"
+               f"KeyRotateIfDue made version {latest[:8]}… on {made[-1].time[:10]}"
                if made else "the latest version was not made by the policy",
                "move the clock on: run the advance cell above (the policy rotates 6 months after the latest version)")
-    behind = kvp.key_version != latest.version
+    behind = kvp.key_version != latest
     yield Line(behind, "version in use", f"{kvp.key_version[:8]}…, older than the latest" if behind
                else "the latest: the resource is not behind", "run the advance cell above, not the update cell")
     in_use = keys.get_key(s.key_name, kvp.key_version).properties

@@ -39,6 +39,7 @@ def identity_id(subscription_id: str, group: str, name: str) -> str:
 
 def to_json(sb, r: dict, api_version: str | None = None) -> dict:
     principal = directory.get(sb, r["principal_id"])
+    assert principal is not None          # made and removed with the identity (create_or_update, delete)
     properties = {"tenantId": sb.tenant_id, "principalId": principal.object_id, "clientId": principal.app_id}
     if api_version is None or api_version >= "2024-11-30":        # isolationScope arrived with 2024-11-30
         properties["isolationScope"] = r["isolation_scope"]
@@ -100,12 +101,19 @@ def create_or_update(sb, subscription_id: str, group: str, name: str, body: dict
         if existing:
             sb.store.execute("UPDATE mi_identities SET tags = ?, isolation_scope = ? WHERE subscription_id = ? "
                              "AND resource_group = ? AND name = ?", (dumps(tags), scope, subscription_id, group, name))
-            return get(sb, subscription_id, group, name), False
+            return _row(sb, subscription_id, group, name), False
         rid = identity_id(subscription_id, group, name)
         principal = directory.find(sb, mi_resource_id=rid) or directory.add_managed_identity(sb, rid, name)
         sb.store.execute("INSERT INTO mi_identities VALUES (?,?,?,?,?,?,?)",
                          (subscription_id, group, name, location, dumps(tags), scope, principal.object_id))
-    return get(sb, subscription_id, group, name), True
+    return _row(sb, subscription_id, group, name), True
+
+
+def _row(sb, subscription_id: str, group: str, name: str) -> dict:
+    """The row just written, in the same transaction."""
+    row = get(sb, subscription_id, group, name)
+    assert row is not None
+    return row
 
 
 def update(sb, subscription_id: str, group: str, name: str, body: dict) -> dict:
