@@ -13,7 +13,7 @@ from azure.keyvault.keys import KeyClient
 from azure.keyvault.keys.crypto import CryptographyClient, SignatureAlgorithm
 from azure.mgmt.authorization import AuthorizationManagementClient
 
-from helpers import KEY_VAULT_ADMINISTRATOR, OWNER, grant, key_client, make_vault, managed_identity, role_id
+from helpers import KEY_VAULT_ADMINISTRATOR, OWNER, READER, grant, key_client, make_vault, managed_identity, role_id
 
 KV_DATA_ACCESS_ADMINISTRATOR = "8b54135c-b56d-4d72-a534-26097cfdc8d8"
 KEY_VAULT_CRYPTO_USER = "12338af0-0e69-4776-bea7-57ae8d297424"
@@ -81,3 +81,22 @@ def test_an_unsupported_condition_denies(sandbox, vault):
         with pytest.raises(HttpResponseError) as refused:
             attempt()
         assert refused.value.status_code == 403
+
+
+def test_a_condition_nested_past_any_reader_denies_and_breaks_no_other_call(sandbox, vault):
+    """A condition is stored as text and read on every request its assignment could allow: nested 3,000
+    deep it must deny (unsupported), not raise for every call after it."""
+    deep = "(" * 3000 + f"ActionMatches{{'{SIGN}'}}" + ")" * 3000
+    auth = AuthorizationManagementClient(sandbox.credential(), sandbox.subscription_id)
+    group = vault.id.split("/providers/")[0]
+    auth.role_assignments.create(group, str(uuid.uuid4()), {
+        "role_definition_id": role_id(sandbox, READER), "principal_id": sandbox.learner_object_id,
+        "condition": deep, "condition_version": "2.0"})
+    assert [a.name for a in auth.role_assignments.list_for_scope(group)]         # Owner above still allows
+    mi = managed_identity(sandbox.sb, display_name="deep")
+    auth.role_assignments.create(vault.id, str(uuid.uuid4()), {
+        "role_definition_id": role_id(sandbox, KEY_VAULT_CRYPTO_USER), "principal_id": mi.object_id,
+        "principal_type": "ServicePrincipal", "condition": deep, "condition_version": "2.0"})
+    with pytest.raises(HttpResponseError) as refused:
+        sign(sandbox.mi_credential(mi.object_id), vault, key_client(sandbox, vault).get_key("cmk").id)
+    assert refused.value.status_code == 403

@@ -23,7 +23,8 @@ json_values = st.recursive(
     st.none() | st.booleans() | st.integers(min_value=-2**70, max_value=2**70)
     | st.floats(allow_nan=True, allow_infinity=True) | st.text(max_size=20)
     | st.sampled_from(["\ud800", "²", "", " ", "P99999Y", "P8000Y", "P7D", "9999-12-31T23:59:59Z", 2048.0,
-                      2**62, 1e300, -1e300, "Rotate", "ES256", "P-256", "get", " list"]),
+                      2**62, 1e300, -1e300, "Rotate", "ES256", "P-256", "get", " list",
+                      "(" * 3000 + "ActionMatches{'*'}" + ")" * 3000]),
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
     max_leaves=12)
 deep = st.integers(min_value=60, max_value=1200).map(lambda n: "[" * n + "]" * n)

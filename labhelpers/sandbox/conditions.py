@@ -54,7 +54,7 @@ def holds(condition: str, action: str, attributes: dict, matches) -> bool:
             raise Unsupported("text after the condition")
         values = {k.lower(): v for k, v in attributes.items()}
         return tree(action, values, matches)
-    except Unsupported:
+    except (Unsupported, RecursionError):      # nested past what the parser's stack holds: unsupported too
         return False
 
 
