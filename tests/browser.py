@@ -26,7 +26,8 @@ ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
-SCREENSHOTS = ROOT / "runs" / "ui-screenshots"        # kept on failure; runs/ is not committed
+# kept on failure (runs/ is not committed; .ci/run lists them when `make test` fails)
+SCREENSHOTS = Path(os.environ.get("CMKLAB_UI_SCREENSHOTS", ROOT / "runs" / "ui-screenshots"))
 # A managed identity that is not there: azure-identity asks this address instead of the instance
 # metadata service (AZURE_POD_IDENTITY_AUTHORITY_HOST), so "no sign-in" is found without leaving loopback.
 NO_MANAGED_IDENTITY = "http://127.0.0.1:9"

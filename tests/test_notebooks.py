@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from contextlib import contextmanager
@@ -250,10 +251,13 @@ def test_a_red_check_fails_the_run(tmp_path):
     assert "CMK lab run: <span class=\"failed\">FAILED</span>" in report and "<b>Failed at:</b>" in report
     assert "❌ RED Setup" in report and "<details open>" in report and "are not offered in westcentralus" in report
     assert "01-create-key-vault, 02-generate-key" in report                      # what was not run
+    # a long finding (the regions to choose from) folds: its start, then the rest on a click
+    folded = re.search(r"<details><summary>(choose one of: [^<]*) …</summary>([^<]*)</details>", report)
+    assert folded and "westus3" in folded[2] and "westus3" not in folded[1]
     # the terminal: the red line and its fix, not only a count
     assert "red check 00-setup: Setup" in done.stdout
     assert "region: Foundry resources (kind AIServices, SKU S0) are not offered in westcentralus" in done.stdout
-    assert "what to do: choose one of:" in done.stdout and "the lab run FAILED" in done.stdout
+    assert "what to do: choose one of: australiaeast" in done.stdout and "westus3" in done.stdout and "the lab run FAILED" in done.stdout
 
 
 def test_nbval_reproduces_a_run_of_the_lab(lab_run, tmp_path):

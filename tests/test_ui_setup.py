@@ -1,23 +1,45 @@
 """00-setup in a real browser, as a learner sees it (tests/browser.py): the form lists subscriptions
 with your role, the regions and the names; a broken name shows the rule; a change is saved; azure
 without a sign-in says so in the form and changes nothing; a check renders green, and a red one opens
-its details."""
+its details. And the form's test fails, keeping a screenshot, when the form does not render."""
 from __future__ import annotations
 
+import json
+import os
 import re
+import subprocess
+import sys
+from pathlib import Path
 
+import nbformat
 import pytest
-from browser import Console, code_cell_output, eventually, jupyter_lab, open_lab, open_notebook, problems
+from browser import Console, clean_env, code_cell_output, eventually, jupyter_lab, open_lab, open_notebook, problems
 from browser import run_cell, start_run_all, wait_run_all
 from playwright.sync_api import expect
+
+TESTS = Path(__file__).resolve().parent
+STALE = "00-setup-stale"
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
-    with jupyter_lab(tmp_path_factory.mktemp("ui-setup")) as lab:
+    with jupyter_lab(tmp_path_factory.mktemp("ui-setup"), extra={STALE: stale_form_notebook()}) as lab:
         yield lab
+
+
+def stale_form_notebook() -> nbformat.NotebookNode:
+    """00-setup's form cell as a learner used to find it: holding an earlier run's output (a static
+    table) where the form belongs. The form's test must fail on it."""
+    nb = nbformat.read(TESTS.parent / "notebooks" / "00-setup.ipynb", as_version=4)
+    form = next(c for c in nb.cells if c.source.strip() == "lab.setup_form(cfg)")
+    form.execution_count = 3
+    form.outputs = [nbformat.v4.new_output("display_data", data={
+        "text/html": "<table><tr><td>Subscription</td><td>CMK Lab Subscription (Owner)</td></tr></table>",
+        "text/plain": "Subscription  CMK Lab Subscription (Owner)"})]
+    nb.cells = [form]
+    return nb
 
 
 @pytest.fixture(scope="module")
@@ -128,3 +150,55 @@ def test_azure_without_a_sign_in_says_so_in_the_form_and_changes_nothing(page, l
 
 def test_the_page_logged_no_error(console):
     assert console.errors == []
+
+
+# The form's test, run by a pytest of its own on the stale notebook (the same JupyterLab): it must fail,
+# and the failure must keep a screenshot (the hook in conftest.py) and print where.
+STALE_RUN = f"""
+import json, os
+from pathlib import Path
+
+import pytest
+from browser import JupyterLab, close_notebook, open_lab, open_notebook
+
+import test_ui_setup
+
+
+@pytest.fixture
+def lab():
+    return JupyterLab(**{{k: Path(v) if k in ("root", "home", "log") else v
+                         for k, v in json.loads(os.environ["UI_LAB"]).items()}})
+
+
+@pytest.fixture
+def page(chromium, lab):
+    context = chromium.new_context(viewport={{"width": 1400, "height": 1000}})
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    open_lab(page, lab)
+    open_notebook(page, "{STALE}")          # as it opens: nothing run
+    yield page
+    close_notebook(page)
+    context.close()
+
+
+def test_the_form(page, lab):
+    test_ui_setup.test_the_form_lists_subscriptions_with_roles_regions_and_names(page, lab)
+"""
+
+
+def test_the_form_test_fails_on_a_form_that_does_not_render_and_keeps_a_screenshot(lab, tmp_path):
+    (tmp_path / "test_stale.py").write_text(STALE_RUN)
+    shots = tmp_path / "shots"
+    where = {"url": lab.url, "token": lab.token, "root": str(lab.root), "home": str(lab.home), "log": str(lab.log)}
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "conftest", "-p", "no:xdist", "-p", "no:cacheprovider", "-q",
+         "--rootdir", str(tmp_path), str(tmp_path / "test_stale.py")],
+        cwd=tmp_path, capture_output=True, text=True, timeout=300,
+        env=clean_env(UI_LAB=json.dumps(where), CMKLAB_UI_SCREENSHOTS=str(shots),
+                      PYTHONPATH=os.pathsep.join([str(TESTS), str(TESTS.parent)])))
+    assert done.returncode == 1 and "1 failed" in done.stdout, done.stdout[-3000:] + done.stderr[-2000:]
+    assert "CMK Lab Subscription (Owner)" in done.stdout        # it failed on the form: no subscriptions listed
+    shot = shots / "test_the_form.png"
+    assert f"screenshot of the failed page: {shot}" in done.stdout
+    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
