@@ -34,8 +34,8 @@ test: lint browser $(PROXY) $(ACTIONLINT)
 
 # Debian's Chromium for the browser tests (Playwright drives it; no browser download). Installing needs
 # root: without it, and without chromium, the browser tests say so and are skipped.
-browser:
-	@command -v chromium >/dev/null || \
+browser:                     # /usr/bin/chromium: the path tests/browser.py drives
+	@test -x /usr/bin/chromium || \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && \
 	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "chromium is missing and installing it needs root: the browser tests will be skipped"; fi
