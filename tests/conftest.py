@@ -202,6 +202,26 @@ def chromium():
         browser.close()
 
 
+@pytest.fixture(scope="module")
+def console():
+    """The browser console's messages of a browser module's page."""
+    from browser import Console
+    return Console()
+
+
+@pytest.fixture(scope="module")
+def page(chromium, lab, console):
+    """A page on the module's JupyterLab (its own `lab` fixture) with the lab open, its console recorded."""
+    from browser import open_lab
+    context = chromium.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    console.attach(page)
+    open_lab(page, lab)
+    yield page
+    context.close()
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
     """A failed browser test keeps a screenshot of its page, and names the file in its report."""

@@ -8,8 +8,8 @@ import re
 
 import nbformat
 import pytest
-from browser import (Console, close_notebook, file_browser_notebooks, jupyter_lab, open_lab, open_notebook, problems,
-                     start_run_all, wait_run_all)
+from browser import (close_notebook, file_browser_notebooks, jupyter_lab, open_notebook, problems, start_run_all,
+                     wait_run_all)
 
 from labhelpers import runner
 
@@ -33,22 +33,6 @@ def broken_notebook() -> nbformat.NotebookNode:
     nb.cells = [nbformat.v4.new_code_cell("print('fine')"), nbformat.v4.new_code_cell("1 / 0"),
                 nbformat.v4.new_code_cell("print('never reached')")]
     return nb
-
-
-@pytest.fixture(scope="module")
-def console():
-    return Console()
-
-
-@pytest.fixture(scope="module")
-def page(chromium, lab, console):
-    context = chromium.new_context(viewport={"width": 1400, "height": 1000})
-    page = context.new_page()
-    page.set_default_timeout(60_000)
-    console.attach(page)
-    open_lab(page, lab)
-    yield page
-    context.close()
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from browser import Console, clean_env, code_cell_output, eventually, jupyter_lab, open_lab, open_notebook, problems
+from browser import clean_env, code_cell_output, eventually, jupyter_lab, open_notebook, problems
 from browser import run_cell, start_run_all, wait_run_all
 from playwright.sync_api import expect
 
@@ -43,22 +43,12 @@ def stale_form_notebook() -> nbformat.NotebookNode:
 
 
 @pytest.fixture(scope="module")
-def console():
-    return Console()
-
-
-@pytest.fixture(scope="module")
-def page(chromium, lab, console):
-    context = chromium.new_context(viewport={"width": 1400, "height": 1000})
-    page = context.new_page()
-    page.set_default_timeout(60_000)
-    console.attach(page)
-    open_lab(page, lab)
+def page(page):
+    """The lab's page (conftest) with 00-setup open and run."""
     open_notebook(page, "00-setup")
     start_run_all(page)
     assert problems(wait_run_all(page)) == []
-    yield page
-    context.close()
+    return page
 
 
 def field(page, label: str, kind: str):
