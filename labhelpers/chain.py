@@ -1,6 +1,8 @@
 """The chain of trust of a Foundry resource encrypted with a customer-managed key, read from the real
 state: key vault → key → version in use → role assignment → identity → Foundry resource. Each link
-is green (holds), amber (holds, but needs you soon) or red (broken), with its reason.
+is green (holds), amber (holds, but needs you soon), red (broken) or grey (not made yet: the lab has not
+reached the notebook that makes it), with its reason. Drawn after each step, it grows from the vault (01)
+to the whole chain (05).
 
 It is drawn as inline SVG inside HTML: JupyterLab, nbconvert's HTML and the run's report all render
 that, with no JavaScript (mermaid needs a renderer that nbconvert's HTML and the report lack).
@@ -18,9 +20,13 @@ from . import display, labstate, labtime
 from .checks.lookups import foundry_account, key_client, scope_label, value, vault_of
 from .roles import ENCRYPTION_USER, roles_held
 
-GREEN, AMBER, RED = "green", "amber", "red"
-_COLOURS = {GREEN: ("#0b6e4f", "#e6f4ee"), AMBER: ("#9a6700", "#fff4d6"), RED: ("#b3261e", "#fbe9e7")}
-_MARK = {GREEN: display.OK, AMBER: "⚠️", RED: display.FAIL}
+GREEN, AMBER, RED, NOT_YET = "green", "amber", "red", "not yet"
+_COLOURS = {GREEN: ("#0b6e4f", "#e6f4ee"), AMBER: ("#9a6700", "#fff4d6"), RED: ("#b3261e", "#fbe9e7"),
+            NOT_YET: ("#5f6368", "#f1f3f4")}
+_MARK = {GREEN: display.OK, AMBER: "⚠️", RED: display.FAIL, NOT_YET: "⚪"}
+# The exercise's step that makes each link there (the Foundry resource's link: its existence, 03)
+_MADE_BY = {"key vault": "01", "key": "02", "identity": "03", "Foundry resource": "03", "role assignment": "04",
+            "version in use": "05"}
 WARN_DAYS = 30        # Key Vault's own near-expiry notice comes 30 days before a version expires
 
 
@@ -28,8 +34,9 @@ WARN_DAYS = 30        # Key Vault's own near-expiry notice comes 30 days before 
 class Link:
     name: str          # what the link is: "key vault", "key", ...
     label: str         # which one: its name, version, role
-    state: str         # green | amber | red
+    state: str         # green | amber | red | not yet
     reason: str        # why it holds, or what breaks it
+    made_in: str = ""  # for a link that is not there: the step (01-05) that makes it
 
 
 def links(s) -> list[Link]:
@@ -40,27 +47,33 @@ def links(s) -> list[Link]:
     try:
         key, version = _key_and_version(s, vault, kvp)
     except HttpResponseError as refusal:          # e.g. the vault moved to access policies: you lost access
-        refused = Link("key", s.key_name, RED, f"Key Vault refused to read it for you: {refusal.status_code} "
-                       f"{refusal.error.code if refusal.error else refusal.reason}")
-        chain += [refused, Link("version in use", "unknown", RED, "the key could not be read")]
+        chain += [_refused_link(s, refusal), _version_link(s, account, None, None, kvp) if kvp is None
+                  else Link("version in use", "unknown", RED, "the key could not be read")]
     else:
-        chain += [_key_link(s, key), _version_link(s, key, version, kvp)]
+        chain += [_key_link(s, key), _version_link(s, account, key, version, kvp)]
     identity, how = _identity(account, kvp)
     chain.append(_role_link(s, vault, identity))
-    chain.append(Link("identity", how or "none", GREEN if identity else RED,
-                      f"principal {identity}" if identity else
-                      "the Foundry resource has no identity that could use the key (03)"))
+    chain.append(Link("identity", how or "none", GREEN, f"principal {identity[:8]}…") if identity else
+                 Link("identity", how or "none", RED, "the Foundry resource has no identity that could use the key "
+                                                      "(03)", made_in="03"))
     resource = _resource_link(s, account, kvp, vault)
     version = next(link for link in chain if link.name == "version in use")
     if resource.state == GREEN and version.state == RED:
         resource = Link(resource.name, resource.label, RED, "the version it names is unusable (the link before)")
     chain.append(resource)
-    return chain
+    return _not_yet(chain)
+
+
+def _not_yet(chain: list[Link]) -> list[Link]:
+    """A missing link is "not yet" when the lab has not reached the step that makes it (nothing a later
+    step makes is there either), and red, broken, when a later step's link is there without it."""
+    reached = max((_MADE_BY[l.name] for l in chain if not l.made_in), default="00")
+    return [Link(l.name, l.label, NOT_YET, l.reason, l.made_in) if l.made_in > reached else l for l in chain]
 
 
 def _vault_link(s, vault) -> Link:
     if vault is None:
-        return Link("key vault", s.key_vault_name, RED, "not found (01)")
+        return Link("key vault", s.key_vault_name, RED, "not found (01)", made_in="01")
     p = vault.properties
     wrong = [w for w, bad in (("purge protection off", not p.enable_purge_protection),
                               ("access policies, not Azure RBAC", not p.enable_rbac_authorization)) if bad]
@@ -94,16 +107,29 @@ def _key_and_version(s, vault, kvp):
 
 def _key_link(s, key) -> Link:
     if key is None:
-        return Link("key", s.key_name, RED, "not found (02)")
+        return Link("key", s.key_name, RED, "not found (02)", made_in="02")
     kty, bits = value(key.key_type), len(key.key.n or b"") * 8
     if kty not in ("RSA", "RSA-HSM") or bits != 2048:
         return Link("key", key.name, RED, f"{kty} {bits}: Foundry needs RSA 2048")
     return Link("key", key.name, GREEN, f"{kty} {bits}; latest version {key.properties.version[:8]}…")
 
 
-def _version_link(s, key, version, kvp) -> Link:
+def _refused_link(s, refusal: HttpResponseError) -> Link:
+    inner = (getattr(refusal.error, "innererror", None) or {}).get("code", "") if refusal.error else ""
+    said = f"{refusal.status_code} {refusal.error.code if refusal.error else refusal.reason}" + (f" ({inner})" if inner
+                                                                                                else "")
+    if inner == "ForbiddenByRbac":           # no data role yet (before 02), or it was taken away
+        return Link("key", s.key_name, RED, f"Key Vault refused to read it for you: {said}; 02 makes you Key Vault "
+                                            "Administrator", made_in="02")
+    return Link("key", s.key_name, RED, f"Key Vault refused to read it for you: {said}")
+
+
+def _version_link(s, account, key, version, kvp) -> Link:
+    if account is None:
+        return Link("version in use", "none", RED, "no Foundry resource to use one (03), then 05", made_in="05")
     if kvp is None:
-        return Link("version in use", "none", RED, "the Foundry resource uses Microsoft-managed keys (05)")
+        return Link("version in use", "none", RED, "the Foundry resource uses Microsoft-managed keys (05)",
+                    made_in="05")
     if not kvp.key_version:
         return Link("version in use", "latest", GREEN, "the resource names no version")
     label = kvp.key_version[:8] + "…"
@@ -145,12 +171,14 @@ def _identity(account, kvp) -> tuple[str | None, str]:
 
 def _role_link(s, vault, principal) -> Link:
     if vault is None or principal is None:
-        return Link("role assignment", ENCRYPTION_USER, RED, "no vault or no identity to assign it to")
+        return Link("role assignment", ENCRYPTION_USER, RED, f"no {'vault' if vault is None else 'identity'} yet "
+                    "to assign it on or to (04)", made_in="04")
     key_scope = f"{vault.id}/keys/{s.key_name}"
     held = [h for h in roles_held(s.credential, s.subscription_id, key_scope, principal)
             if h.role_name == ENCRYPTION_USER]
     if not held:
-        return Link("role assignment", ENCRYPTION_USER, RED, "not assigned to the identity: it cannot use the key")
+        return Link("role assignment", ENCRYPTION_USER, RED, "not assigned to the identity: it cannot use the key (04)",
+                    made_in="04")
     on_key = any(h.scope.lower() == key_scope.lower() for h in held)
     return Link("role assignment", ENCRYPTION_USER, GREEN if on_key else AMBER,
                 "on the key only: get, wrapKey, unwrapKey" if on_key
@@ -159,9 +187,9 @@ def _role_link(s, vault, principal) -> Link:
 
 def _resource_link(s, account, kvp, vault) -> Link:
     if account is None:
-        return Link("Foundry resource", s.foundry_name, RED, "not found (03)")
+        return Link("Foundry resource", s.foundry_name, RED, "not found (03)", made_in="03")
     if kvp is None:
-        return Link("Foundry resource", account.name, RED, "encrypted with Microsoft-managed keys (05)")
+        return Link("Foundry resource", account.name, RED, "encrypted with Microsoft-managed keys (05)", made_in="05")
     uri = (kvp.key_vault_uri or "").rstrip("/").lower()
     if vault is None or uri != vault.properties.vault_uri.rstrip("/").lower() or kvp.key_name != s.key_name:
         return Link("Foundry resource", account.name, RED, f"uses {kvp.key_name} in {kvp.key_vault_uri}, not your key")
@@ -206,10 +234,18 @@ def text(chain: list[Link]) -> str:
                      for i, l in enumerate(chain))
 
 
-def html(chain: list[Link]) -> str:
+def headline(chain: list[Link]) -> str:
     broken = [l.name for l in chain if l.state == RED]
-    head = ("every link holds" if not broken and all(l.state == GREEN for l in chain) else
-            f"broken at: {', '.join(broken)}" if broken else "it holds, with a warning")
+    missing = sorted(l.made_in for l in chain if l.state == NOT_YET)
+    if broken:
+        return f"broken at: {', '.join(broken)}"
+    if missing:
+        return f"{len(chain) - len(missing)} of {len(chain)} links made; next: {missing[0]}"
+    return "every link holds" if all(l.state == GREEN for l in chain) else "it holds, with a warning"
+
+
+def html(chain: list[Link]) -> str:
+    head = headline(chain)
     return f'<div style="margin:6px 0"><div style="font-weight:bold">Chain of trust: {display.esc(head)}</div>' \
            f'{svg(chain)}</div>'
 
@@ -221,7 +257,7 @@ def record_dir():
 def show_chain(s) -> None:
     """Read the chain now, draw it, and record it (with the time) for the run's report."""
     chain = links(s)
-    display.show("Chain of trust:\n" + text(chain), html(chain))
+    display.show(f"Chain of trust: {headline(chain)}\n" + text(chain), html(chain))
     folder = record_dir()
     folder.mkdir(parents=True, exist_ok=True)
     tmp = folder / "latest.tmp"

@@ -1,8 +1,9 @@
-"""`ensure_cmk`: the state notebook 05 ends in, made when it is not there, so that the notebooks beyond
-the exercise (07, 08) can run on their own. The checks of 01-05 decide whether anything is missing;
-if so, 01-05 are replayed with the SDK, compactly (the notebooks keep these calls visible for teaching):
-the same definitions, the same deterministic role-assignment names, the same waiting for propagation.
-Every call is idempotent, so a replay over a complete lab changes nothing."""
+"""`ensure_done` (and `ensure_cmk`, for 05): the state a notebook of the exercise ends in, made when it is
+not there, so that any later notebook can be opened straight after 00-setup. The checks of 01 up to that
+notebook decide whether anything is missing; if so, those steps are replayed with the SDK, compactly (the
+notebooks keep these calls visible for teaching): the same definitions, the same deterministic
+role-assignment names, the same waiting for propagation. Every call is idempotent, so a replay over a
+complete lab changes nothing."""
 from __future__ import annotations
 
 from azure.core.exceptions import ResourceExistsError, ResourceNotFoundError
@@ -23,25 +24,43 @@ from .naming import assignment_name
 from .roles import ENCRYPTION_USER, KV_ADMINISTRATOR
 from .waiting import retry_rbac, wait
 
-END_OF_05 = tuple(checks.of_notebooks("01-create-key-vault", "05-configure-cmk"))
+EXERCISE = ("01-create-key-vault", "02-generate-key", "03-create-foundry-resource", "04-grant-key-access",
+            "05-configure-cmk")
+END_OF_05 = tuple(checks.of_notebooks(EXERCISE[0], EXERCISE[-1]))
+# What the lab holds at the end of each notebook, said once it is there
+DONE = ("your resource group {resource_group} and key vault {key_vault_name} exist",
+        "your key vault {key_vault_name} holds your key {key_name}, with its rotation policy",
+        "your key {key_name} and the Foundry resource {foundry_name}, with its project, exist",
+        "the Foundry resource's identity may use your key {key_name}",
+        "{foundry_name} is encrypted with the latest version of your key {key_name}")
+
+
+def ensure_done(cfg, through: str) -> None:
+    """Bring the lab to the end state of notebook `through` ("01" to "05") if it is not there, by replaying
+    01 up to it; then say where the lab stands. After 99-cleanup the old vault name stays held while the
+    vault is soft-deleted: the lab starts over with fresh names, and says so."""
+    last = next((i for i, name in enumerate(EXERCISE) if name.startswith(through)), None)
+    if last is None:
+        raise ValueError(f"through={through!r}: one of {', '.join(n[:2] for n in EXERCISE)}")
+    steps = f"01-{through}" if last else "01"
+    needed = checks.of_notebooks(EXERCISE[0], EXERCISE[last])
+    _start_over_if_cleaned_up(cfg)
+    if not all(checks.evaluate(name).passed for name in needed):
+        print(f"Some of {steps} is missing or changed: replaying {steps} (each step keeps what is already right).")
+        _replay(cfg, through=last + 1)
+        red = [result for result in map(checks.evaluate, needed) if not result.passed]
+        if red:
+            red[0]._ipython_display_()
+            raise LabError(f"check {red[0].name!r} is still red after replaying {steps}: fix it as its table says "
+                           "(or open that notebook), then run this cell again")
+    names = {k: getattr(cfg, k) for k in ("resource_group", "key_vault_name", "key_name", "foundry_name")}
+    print(f"✅ The lab is where {through} ends: {DONE[last].format(**names)}.")
 
 
 def ensure_cmk(cfg) -> None:
     """Bring the lab to the end state of 05 (your key vault and key, the Foundry resource encrypted with
-    the key's latest version) if it is not there, by replaying 01-05; then say where the lab stands.
-    After 99-cleanup the old vault name stays held while the vault is soft-deleted: the lab starts over
-    with fresh names, and says so."""
-    _start_over_if_cleaned_up(cfg)
-    if not all(checks.evaluate(name).passed for name in END_OF_05):
-        print("Some of 01-05 is missing or changed: replaying 01-05 (each step keeps what is already right).")
-        _replay(cfg)
-        red = [result for result in map(checks.evaluate, END_OF_05) if not result.passed]
-        if red:
-            red[0]._ipython_display_()
-            raise LabError(f"check {red[0].name!r} is still red after replaying 01-05: fix it as its table says "
-                           "(or open that notebook), then run this cell again")
-    print(f"✅ The lab is where 05 ends: {cfg.foundry_name} is encrypted with the latest version of your key "
-          f"{cfg.key_name}.")
+    the key's latest version), as `ensure_done(cfg, "05")`: where the notebooks beyond the exercise start."""
+    ensure_done(cfg, "05")
 
 
 def _start_over_if_cleaned_up(s) -> None:
@@ -69,7 +88,8 @@ def _start_over_if_cleaned_up(s) -> None:
 NAMES = {"key_vault_name": "key vault", "foundry_name": "Foundry resource"}
 
 
-def _replay(s) -> None:
+def _replay(s, through: int = 5) -> None:
+    """Steps 01 to `through` (1-5), in order: each needs what the ones before it made."""
     credential, sub = s.credential, s.subscription_id
     auth = AuthorizationManagementClient(credential, sub)
     cs = CognitiveServicesManagementClient(credential, sub)
@@ -83,12 +103,16 @@ def _replay(s) -> None:
             tenant_id=s.tenant_id, sku=Sku(family="A", name="standard"), enable_soft_delete=True,
             soft_delete_retention_in_days=7, enable_purge_protection=True, enable_rbac_authorization=True,
             public_network_access="Enabled"))), "01: the key vault")
+    if through == 1:
+        return
     # 02: you as Key Vault Administrator, the key (enabled), its rotation policy
     _grant(auth, vault.id, KV_ADMINISTRATOR, s.learner_object_id, s.learner_principal_type)
     keys = KeyClient(vault.properties.vault_uri, credential)
     key = retry_rbac(_enabled_key, keys, s.key_name, s.tags, what="02: the key")
     keys.update_key_rotation_policy(s.key_name, KeyRotationPolicy(expires_in="P210D", lifetime_actions=[
         KeyRotationLifetimeAction(KeyRotationPolicyAction.rotate, time_after_create="P6M")]))
+    if through == 2:
+        return
     # 03: the Foundry resource (kept as it is when it exists) and its default project
     try:
         account = cs.accounts.get(s.resource_group, s.foundry_name)
@@ -101,10 +125,14 @@ def _replay(s) -> None:
     wait(cs.projects.begin_create(s.resource_group, s.foundry_name, s.project_name, Project(
         location=s.region, identity=Identity(type="SystemAssigned"), tags=s.tags,
         properties=ProjectProperties(display_name=s.project_name, description="CMK lab project"))), "03: the project")
+    if through == 3:
+        return
     # 04: the Foundry identity may use this one key
     if account.identity is None or not account.identity.principal_id:
         raise LabError("03 made the Foundry resource without its system-assigned identity; run 03 again")
     _grant(auth, f"{vault.id}/keys/{s.key_name}", ENCRYPTION_USER, account.identity.principal_id, "ServicePrincipal")
+    if through == 4:
+        return
     # 05: the resource encrypted with the key's latest version
     change = Account(properties=AccountProperties(encryption=Encryption(
         key_source="Microsoft.KeyVault", key_vault_properties=KeyVaultProperties(

@@ -88,6 +88,16 @@ print(f"{vault.name}: {vault.properties.vault_uri}")
 lab.check("01-key-vault")
 
 # %% [markdown]
+# ## The chain of trust so far
+#
+# The Foundry resource's data will hang on a chain of links, from this vault to the resource.
+# `lab.show_chain` reads each link from the real state and draws it: green holds, grey is not made yet
+# (its reason names the notebook that makes it), red is broken. After 01 the vault is the only link.
+
+# %%
+lab.show_chain(cfg)
+
+# %% [markdown]
 # ## Recap
 #
 # The vault exists with soft delete, purge protection and Azure RBAC. Being its creator does not let

@@ -21,6 +21,17 @@
 #   KV-->>You: key created
 # ```
 
+# %% [markdown]
+# ## Start where 01 ends
+#
+# This notebook builds on the key vault. `lab.ensure_done(cfg, "01")` runs the checks of 01. If one is
+# red (you opened this notebook first, or changed something since), it replays 01 with the same SDK calls
+# and says so; when the lab is already there, it changes nothing. After 99-cleanup it starts over with
+# fresh names (the old vault name stays held while the vault is soft-deleted).
+
+# %%
+lab.ensure_done(cfg, "01")
+
 # %%
 from azure.identity import DefaultAzureCredential
 from azure.keyvault.keys import KeyClient
@@ -104,6 +115,15 @@ for action in policy.lifetime_actions:
 
 # %%
 lab.check("02-rotation-policy")
+
+# %% [markdown]
+# ## The chain of trust so far
+#
+# The key is the second link. Its reason shows the start of its latest version's id: the Foundry resource
+# will name one version, and rotation adds new ones.
+
+# %%
+lab.show_chain(cfg)
 
 # %% [markdown]
 # ## Recap

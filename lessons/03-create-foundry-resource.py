@@ -19,6 +19,18 @@
 #   foundry -.- mmk[Encryption: Microsoft-managed key<br/>until step 5]
 # ```
 
+# %% [markdown]
+# ## Start where 02 ends
+#
+# This notebook builds on the key vault and the key. `lab.ensure_done(cfg, "02")` runs the checks of
+# 01-02. If one is red (you opened this notebook first, or changed something since), it replays 01-02
+# with the same SDK calls and says so; when the lab is already there, it changes nothing. After
+# 99-cleanup it starts over with fresh names (the old vault name stays held while the vault is soft-
+# deleted).
+
+# %%
+lab.ensure_done(cfg, "02")
+
 # %%
 from azure.identity import DefaultAzureCredential
 from azure.mgmt.cognitiveservices import CognitiveServicesManagementClient
@@ -82,6 +94,15 @@ print(f"{cfg.project_name}: {project.properties.provisioning_state}")
 
 # %%
 lab.check("03-project")
+
+# %% [markdown]
+# ## The chain of trust so far
+#
+# Both ends are there now: the vault and key at one end, the Foundry resource and its identity at the
+# other. Still grey: the identity's role on the key (04) and the resource's use of the key (05).
+
+# %%
+lab.show_chain(cfg)
 
 # %% [markdown]
 # ## Recap

@@ -17,6 +17,18 @@
 #   key --- kv[(Key vault)]
 # ```
 
+# %% [markdown]
+# ## Start where 03 ends
+#
+# This notebook builds on the key vault, the key and the Foundry resource. `lab.ensure_done(cfg, "03")`
+# runs the checks of 01-03. If one is red (you opened this notebook first, or changed something since),
+# it replays 01-03 with the same SDK calls and says so; when the lab is already there, it changes
+# nothing. After 99-cleanup it starts over with fresh names (the old vault name stays held while the
+# vault is soft-deleted).
+
+# %%
+lab.ensure_done(cfg, "03")
+
 # %%
 from azure.identity import DefaultAzureCredential
 from azure.mgmt.authorization import AuthorizationManagementClient
@@ -64,6 +76,15 @@ print(f"{role.role_name}: assigned to the identity of {cfg.foundry_name} on the 
 
 # %%
 lab.check("04-key-access")
+
+# %% [markdown]
+# ## The chain of trust so far
+#
+# The role assignment joins the identity to the key. The resource still encrypts with Microsoft-managed
+# keys: 05 switches it to your key, which completes the chain.
+
+# %%
+lab.show_chain(cfg)
 
 # %% [markdown]
 # ## Recap

@@ -34,6 +34,18 @@
 #   Foundry-->>You: encryption: Microsoft.KeyVault
 # ```
 
+# %% [markdown]
+# ## Start where 04 ends
+#
+# This notebook builds on the key vault, the key, the Foundry resource and its identity's access to the
+# key. `lab.ensure_done(cfg, "04")` runs the checks of 01-04. If one is red (you opened this notebook
+# first, or changed something since), it replays 01-04 with the same SDK calls and says so; when the lab
+# is already there, it changes nothing. After 99-cleanup it starts over with fresh names (the old vault
+# name stays held while the vault is soft-deleted).
+
+# %%
+lab.ensure_done(cfg, "04")
+
 # %%
 from azure.identity import DefaultAzureCredential
 from azure.keyvault.keys import KeyClient

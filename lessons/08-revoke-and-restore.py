@@ -124,10 +124,10 @@ print("endpoint:", ", ".join(lab.retry_rbac(list_models, what="calling the Found
 # ## Revoke, watch, restore
 #
 # One cell disables the key version the resource uses, shows what the resource reports, runs the check,
-# and **always** enables the version again, even if the check is red or a call fails (`try`/`finally`):
-# disabling is reversible, and the lab must not leave your resource without its key. `revoked_at`
-# remembers when you revoked it, for the audit trail at the end (on the lab's clock, which 07 may have
-# moved forward in the sandbox).
+# draws the chain of trust as it is then, and **always** enables the version again, even if the check is
+# red or a call fails (`try`/`finally`): disabling is reversible, and the lab must not leave your
+# resource without its key. `revoked_at` remembers when you revoked it, for the audit trail at the end
+# (on the lab's clock, which 07 may have moved forward in the sandbox).
 #
 # The control plane still answers (`provisioningState` stays `Succeeded`): revocation is about the
 # resource's data, not its management. What the endpoint answers depends on who answers: the sandbox
@@ -149,6 +149,7 @@ try:
     print("endpoint:", call_endpoint())
     print("resource, after it:", key_status())
     lab.check("08-revoked")
+    lab.show_chain(cfg)                         # the chain while the key is revoked
 finally:
     enabled = keys.update_key_properties(cfg.key_name, in_use, enabled=True)
     print(f"version {enabled.properties.version}: enabled {enabled.properties.enabled} again")

@@ -93,6 +93,39 @@ def test_a_disabled_version_breaks_the_chain_at_that_link_and_at_the_resource(bu
     assert {l.state for l in chain.links(cfg)} == {chain.GREEN}
 
 
+def test_the_chain_grows_grey_to_green_step_by_step_and_a_link_missing_after_its_step_is_red(built):
+    """On a resource group of its own, brought to the end of 01, 02, ... 05 in turn (lab.ensure_done): the
+    links the lab has not reached are grey ("not yet") and name the step that makes them; none is red
+    (before 02 you hold no data role, so the key cannot even be read). Then a link taken away once a
+    later step's link is there is red."""
+    cfg = built["cfg"]
+    kept = {name: getattr(cfg, name) for name in ("resource_group", "key_vault_name", "foundry_name")}
+    cfg.update(resource_group=f"grow-{uuid.uuid4().hex[:6]}", key_vault_name=naming.proposed_vault_name(),
+               foundry_name=f"grow-{uuid.uuid4().hex[:8]}")
+    try:
+        expected = {"01": ["key vault"], "02": ["key vault", "key"], "03": ["key vault", "key", "identity"],
+                    "04": ["key vault", "key", "role assignment", "identity"]}
+        for step, made in expected.items():
+            lab.ensure_done(cfg, step)
+            found = chain.links(cfg)
+            assert [l.name for l in found if l.state == chain.GREEN] == made, chain.text(found)
+            waiting = [l for l in found if l.state != chain.GREEN]
+            assert {l.state for l in waiting} == {chain.NOT_YET} and all(l.made_in > step for l in waiting)
+            assert chain.headline(found) == f"{len(made)} of 6 links made; next: {min(l.made_in for l in waiting)}"
+            if step == "01":                  # no data role in the vault yet: Key Vault refuses to read keys
+                assert "ForbiddenByRbac" in found[1].reason and "02 makes you" in found[1].reason
+        lab.ensure_done(cfg, "05")
+        assert chain.headline(chain.links(cfg)) == "every link holds"
+        vault = KeyVaultManagementClient(cfg.credential, cfg.subscription_id).vaults.get(cfg.resource_group,
+                                                                                         cfg.key_vault_name)
+        KeyClient(vault.properties.vault_uri, cfg.credential).begin_delete_key(cfg.key_name).wait()
+        found = states(cfg)
+        assert found["key"].state == chain.RED and found["key"].made_in == "02"     # the resource still names it
+        assert chain.headline(list(found.values())).startswith("broken at: key")
+    finally:
+        cfg.update(**kept)
+
+
 def test_the_chain_breaks_at_the_role_assignment_when_it_is_removed(built):
     cfg, auth, vault, account = built["cfg"], built["auth"], built["vault"], built["account"]
     scope = f"{vault.id}/keys/{cfg.key_name}"

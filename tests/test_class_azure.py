@@ -121,6 +121,11 @@ def test_status_runs_every_check_against_each_seat_and_sweep_removes_the_class(c
         assert result[(a, check)]["passed"], result[(a, check)]
     assert not result[(b, "04-key-access")]["passed"] and result[(b, "03-foundry-resource")]["passed"]
     assert "00-setup" not in board["checks"] and "99-purged" not in board["checks"]
+    # a finished lab is past these moments: they would be red for every seat that did the notebook
+    assert not {"07-six-months-on", "08-revoked", "10-refused"} & set(board["checks"])
+    assert "07-rotated" in board["checks"] and "10-your-address" in board["checks"]
+    assert "not checked from Azure, as they hold at one moment of their notebook only: 07-six-months-on, " \
+           "08-revoked, 10-refused" in done.stdout
     assert f"{b}" in done.stdout and "red: " in done.stdout
 
     asked = instructor(class_sub, "sweep", "--subscription", class_sub.subscription_id, stdin="no\n")

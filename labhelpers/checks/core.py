@@ -90,6 +90,7 @@ class Step:
     success: str
     read: Callable[[session.Session], Iterable[Line]]
     notebook: str
+    moment: bool = False      # true only at one point of its notebook (08-revoked while the key is off)
 
 
 STEPS: dict[str, Step] = {}           # by name, in the order the modules declare them
@@ -97,10 +98,11 @@ STEPS: dict[str, Step] = {}           # by name, in the order the modules declar
 
 def steps_of(notebook: str):
     """The `@step(name, title, success)` decorator of one notebook's checks: `read(session)` yields one
-    Line per fact it verifies."""
-    def step(name: str, title: str, success: str):
+    Line per fact it verifies. `moment=True`: the check holds at one point of its notebook only, and the
+    notebook moves on from there (it is not a state a finished lab keeps)."""
+    def step(name: str, title: str, success: str, moment: bool = False):
         def register(read):
-            STEPS[name] = Step(name, title, success, read, notebook)
+            STEPS[name] = Step(name, title, success, read, notebook, moment)
             return read
         return register
     return step

@@ -45,7 +45,7 @@ def _resource_line(s):
                                                 "check bypass='AzureServices'")
 
 
-@step("10-refused", "Firewall closed", "the vault refuses your address but not the Foundry resource")
+@step("10-refused", "Firewall closed", "the vault refuses your address but not the Foundry resource", moment=True)
 def refused(s):
     vault = vault_of(s)
     if vault is None:

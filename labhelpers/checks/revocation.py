@@ -96,7 +96,7 @@ def data_role_ready(s):
 
 
 @step("08-revoked", "Key revoked", "the key version the Foundry resource uses is disabled; what the resource "
-                                   "answers is shown")
+                                   "answers is shown", moment=True)
 def key_revoked(s):
     yield from _key_use_lines(s, refused=True)
 

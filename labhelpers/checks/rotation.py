@@ -38,7 +38,7 @@ def rotated(s):
 
 
 @step("07-six-months-on", "Six months on", "the policy made a new version; the resource still names the older one, "
-                                           "which is still valid")
+                                           "which is still valid", moment=True)
 def six_months_on(s):
     if s.mode != "sandbox":
         yield Line(True, "sandbox clock", "not moved: on Azure time is real, so this section runs in the sandbox only")

@@ -75,6 +75,8 @@ def _azure_command(args: argparse.Namespace) -> int:
             red = [r.check for r in found.records if r.user == learner and not r.passed]
             print(f"{learner:40} {len(found.checks) - len(red)}/{len(found.checks)} green"
                   + (f"  red: {', '.join(red)}" if red else ""))
+        print("not checked from Azure, as they hold at one moment of their notebook only: "
+              f"{', '.join(status.moments())} (the live board shows them as the learners' kernels reported them)")
         print(f"board: {paths['html']}")
         return 0
     subscription.verify()

@@ -14,13 +14,19 @@ from . import board
 from .azure import ClassSubscription, Seat
 
 # The checks of everything a seat builds and keeps: 01-05 and the notebooks beyond them. 00-setup is
-# about the learner's own sign-in, the cleanup's checks about resources that are gone.
+# about the learner's own sign-in, the cleanup's checks about resources that are gone, and a moment's
+# check (08-revoked: the key off) is red in any lab that went past that moment: none says anything here.
 NOT_FROM_AZURE = ("00-setup", CLEANUP)
 FOUNDRY_TYPE, VAULT_TYPE = "Microsoft.CognitiveServices/accounts", "Microsoft.KeyVault/vaults"
 
 
 def status_checks() -> list[str]:
-    return [name for name, step in checks.STEPS.items() if step.notebook not in NOT_FROM_AZURE]
+    return [name for name, step in checks.STEPS.items() if step.notebook not in NOT_FROM_AZURE and not step.moment]
+
+
+def moments() -> list[str]:
+    """The checks that hold at one point of their notebook only: the kernels' reports show them."""
+    return [name for name, step in checks.STEPS.items() if step.moment]
 
 
 def seat_session(subscription: ClassSubscription, seat: Seat, group) -> session.Session:
