@@ -157,11 +157,13 @@ finally:
 # %% [markdown]
 # ## Restored
 #
-# The resource needs nothing else: its next request unwraps its data-encryption key again.
+# The resource needs nothing else: its next request unwraps its data-encryption key again, and the
+# chain holds once more.
 
 # %%
 print("endpoint:", call_endpoint())
 print("resource:", key_status())
+lab.show_chain(cfg)
 
 # %%
 lab.check("08-restored")

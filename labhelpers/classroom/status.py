@@ -26,7 +26,7 @@ def status_checks() -> list[str]:
 
 def moments() -> list[str]:
     """The checks that hold at one point of their notebook only: the kernels' reports show them."""
-    return [name for name, step in checks.STEPS.items() if step.moment]
+    return sorted(name for name, step in checks.STEPS.items() if step.moment)
 
 
 def seat_session(subscription: ClassSubscription, seat: Seat, group) -> session.Session:
