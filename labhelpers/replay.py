@@ -27,8 +27,9 @@ from .waiting import retry_rbac, wait
 EXERCISE = ("01-create-key-vault", "02-generate-key", "03-create-foundry-resource", "04-grant-key-access",
             "05-configure-cmk")
 END_OF_05 = tuple(checks.of_notebooks(EXERCISE[0], EXERCISE[-1]))
-# What the lab holds at the end of each notebook, said once it is there
-DONE = ("your resource group {resource_group} and key vault {key_vault_name} exist",
+# What the lab holds at the end of 00-setup and of each notebook of the exercise, said once it is there
+DONE = ("your names are free to use: key vault {key_vault_name}, Foundry resource {foundry_name}",
+        "your resource group {resource_group} and key vault {key_vault_name} exist",
         "your key vault {key_vault_name} holds your key {key_name}, with its rotation policy",
         "your key {key_name} and the Foundry resource {foundry_name}, with its project, exist",
         "the Foundry resource's identity may use your key {key_name}",
@@ -36,18 +37,18 @@ DONE = ("your resource group {resource_group} and key vault {key_vault_name} exi
 
 
 def ensure_done(cfg, through: str) -> None:
-    """Bring the lab to the end state of notebook `through` ("01" to "05") if it is not there, by replaying
+    """Bring the lab to the end state of notebook `through` ("00" to "05") if it is not there, by replaying
     01 up to it; then say where the lab stands. After 99-cleanup the old vault name stays held while the
-    vault is soft-deleted: the lab starts over with fresh names, and says so."""
-    last = next((i for i, name in enumerate(EXERCISE) if name.startswith(through)), None)
+    vault is soft-deleted: the lab starts over with fresh names, and says so (all that "00" does)."""
+    last = next((i for i, name in enumerate(("00-setup", *EXERCISE)) if name.startswith(through)), None)
     if last is None:
-        raise ValueError(f"through={through!r}: one of {', '.join(n[:2] for n in EXERCISE)}")
-    steps = f"01-{through}" if last else "01"
-    needed = checks.of_notebooks(EXERCISE[0], EXERCISE[last])
+        raise ValueError(f"through={through!r}: one of 00, {', '.join(n[:2] for n in EXERCISE)}")
+    steps = f"01-{through}" if last > 1 else "01"
+    needed = checks.of_notebooks(EXERCISE[0], EXERCISE[last - 1]) if last else []
     _start_over_if_cleaned_up(cfg)
     if not all(checks.evaluate(name).passed for name in needed):
         print(f"Some of {steps} is missing or changed: replaying {steps} (each step keeps what is already right).")
-        _replay(cfg, through=last + 1)
+        _replay(cfg, through=last)
         red = [result for result in map(checks.evaluate, needed) if not result.passed]
         if red:
             red[0]._ipython_display_()

@@ -30,6 +30,17 @@ resources = ResourceManagementClient(credential, cfg.subscription_id)
 kv = KeyVaultManagementClient(credential, cfg.subscription_id)
 
 # %% [markdown]
+# ## Names that are free
+#
+# A vault's name is global, and a deleted vault keeps its name while it is soft-deleted (7 days here,
+# with purge protection nobody can shorten that). So after **99-cleanup** your old names are still taken:
+# `lab.ensure_done(cfg, "00")` then picks fresh ones, saves them for the next notebooks and says so.
+# Otherwise it changes nothing.
+
+# %%
+lab.ensure_done(cfg, "00")
+
+# %% [markdown]
 # ## The resource group
 #
 # On a class subscription you may share it with classmates, so everything the lab creates carries

@@ -127,6 +127,7 @@ def sequence(tmp_path_factory):
         stage(None, [FIREWALL], attempt=2)
         stage(None, [runner.CLEANUP])
         stage(None, [ROTATE, runner.CLEANUP], attempt=3)        # opened after cleanup: starts over
+        stage(None, [STEPS[0], runner.CLEANUP], attempt=4)      # and so does 01
         counts["executed"] = out
         yield runs, counts
     finally:
@@ -146,13 +147,15 @@ def test_each_notebook_runs_headless_with_green_checks(sequence):
     assert [c["name"] for c in runs[REVOKE, 1].checks] == ["08-data-role", "08-revoked", "08-restored"]
 
 
-def test_a_notebook_beyond_the_exercise_opened_after_cleanup_starts_over(sequence):
-    """99-cleanup leaves the vault soft-deleted, its name held: 07 opened then says it starts over with
-    fresh names and runs green (no 'vault ... already exists in deleted state')."""
+@pytest.mark.parametrize("name, attempt", [(ROTATE, 3), (STEPS[0], 4)])
+def test_a_notebook_opened_after_cleanup_starts_over(sequence, name, attempt):
+    """99-cleanup leaves the vault soft-deleted, its name held: 07, or 01, opened then says it starts over
+    with fresh names and runs green (no 'vault ... already exists in deleted state')."""
     runs, counts = sequence
-    assert runs[ROTATE, 3].status == "passed" and runs[runner.CLEANUP, 3].status == "passed"
-    assert all(c["passed"] for c in runs[ROTATE, 3].checks)
-    executed = nbformat.read(counts["executed"] / f"{ROTATE}.ipynb", as_version=4)
+    assert runs[name, attempt].status == "passed", runs[name, attempt].error
+    assert runs[runner.CLEANUP, attempt].status == "passed"
+    assert all(c["passed"] for c in runs[name, attempt].checks)
+    executed = nbformat.read(counts["executed"] / f"{name}.ipynb", as_version=4)
     text = json.dumps([c.get("outputs", []) for c in executed.cells], ensure_ascii=False)
     assert "Starting over with fresh names" in text
 
