@@ -6,7 +6,7 @@ from __future__ import annotations
 from azure.core.exceptions import HttpResponseError
 
 from .core import Line, steps_of
-from .lookups import NO_VAULT, NOT_CMK, cmk_account, key_client, value, vault_of
+from .lookups import NO_VAULT, cmk_in_use, key_client, value, vault_of
 from .revocation import _endpoint_answer, _refusal
 
 NOTEBOOK = "10-close-the-vault-firewall"
@@ -35,10 +35,10 @@ def _your_call(s, vault) -> tuple[bool, str]:
 
 
 def _resource_line(s):
-    found = cmk_account(s, NOT_CMK)
+    found = cmk_in_use(s)
     if isinstance(found, Line):
         return found
-    answer = _endpoint_answer(s, found[0])
+    answer = _endpoint_answer(s, found.account)
     works = answer.status_code == 200
     return Line(works, "Foundry resource", "its endpoint answers 200: it still uses the key (a trusted service)"
                 if works else _refusal(answer), "grant yourself the data role (the cell above); if you have it, "

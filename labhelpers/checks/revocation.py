@@ -8,7 +8,7 @@ from azure.core.rest import HttpRequest
 
 from ..roles import OPENAI_USER
 from .core import Line, steps_of
-from .lookups import NO_ACCOUNT, NOT_CMK, cmk_account, foundry_account, key_client, your_role_line
+from .lookups import NO_ACCOUNT, cmk_in_use, foundry_account, your_role_line
 
 NOTEBOOK = "08-revoke-and-restore"
 step = steps_of(NOTEBOOK)
@@ -52,16 +52,16 @@ DOCUMENTED = ("Azure documents that a revoked key stops file downloads, fine-tun
 def _key_use_lines(s, refused: bool):
     """What the resource reports about its key: the version it names, its endpoint's answer and, in the
     sandbox, the sandbox's own key status. `refused`: the key is meant to be revoked."""
-    found = cmk_account(s, NOT_CMK)
+    found = cmk_in_use(s)
     if isinstance(found, Line):
         yield found
         return
-    account, vault, kvp = found
-    enabled = bool(key_client(vault, s).get_key(s.key_name, kvp.key_version).properties.enabled)
-    yield Line(enabled != refused, "key version in use", f"{kvp.key_version}: {'enabled' if enabled else 'disabled'}",
+    enabled = bool(found.in_use().enabled)
+    yield Line(enabled != refused, "key version in use", f"{found.kvp.key_version}: "
+               f"{'enabled' if enabled else 'disabled'}",
                "run the revoke cell above" if refused else "run the revoke cell above again: it enables the key "
                "at its end")
-    answer = _endpoint_answer(s, account)
+    answer = _endpoint_answer(s, found.account)
     sandbox = s.answered_by_lab_sandbox
     if answer.status_code == 401:
         yield Line(False, "endpoint", _refusal(answer), f"you need a data role on the resource: run the "
