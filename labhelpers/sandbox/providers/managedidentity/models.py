@@ -9,6 +9,7 @@ import re
 
 from ... import catalog, directory, regions, registry
 from ...store import dumps, loads
+from ..resources.models import require_group
 from . import errors
 
 NAMESPACE = "Microsoft.ManagedIdentity"
@@ -89,8 +90,29 @@ def _isolation_scope(body: dict, current: str) -> str:
     return scope
 
 
+def require(sb, subscription_id: str, group: str, name: str) -> dict:
+    """The identity, else ARM's 404 for its group or for it."""
+    require_group(sb, subscription_id, group)
+    row = get(sb, subscription_id, group, name)
+    if row is None:
+        raise not_found(group, name)
+    return row
+
+
 def create_or_update(sb, subscription_id: str, group: str, name: str, body: dict) -> tuple[dict, bool]:
     """PUT: (the row, created?). The principal (with its object and client ids) is made once."""
+    group = require_group(sb, subscription_id, group).get("name", group)
+    return _write(sb, subscription_id, group, name, body)
+
+
+def update(sb, subscription_id: str, group: str, name: str, body: dict) -> dict:
+    """PATCH (IdentityUpdate): tags and isolationScope; the location may be given but not changed."""
+    existing = require(sb, subscription_id, group, name)
+    merged = {"location": body.get("location") or existing["location"], **body}
+    return _write(sb, subscription_id, existing["resource_group"], existing["name"], merged)[0]
+
+
+def _write(sb, subscription_id: str, group: str, name: str, body: dict) -> tuple[dict, bool]:
     if not _NAME.match(name):
         raise errors.NAME_INVALID(name=name)
     with sb.store.transaction():
@@ -116,13 +138,13 @@ def _row(sb, subscription_id: str, group: str, name: str) -> dict:
     return row
 
 
-def update(sb, subscription_id: str, group: str, name: str, body: dict) -> dict:
-    """PATCH (IdentityUpdate): tags and isolationScope; the location may be given but not changed."""
-    existing = get(sb, subscription_id, group, name)
-    if existing is None:
-        raise not_found(group, name)
-    merged = {"location": body.get("location") or existing["location"], **body}
-    return create_or_update(sb, subscription_id, existing["resource_group"], existing["name"], merged)[0]
+def delete_if_present(sb, subscription_id: str, group: str, name: str) -> bool:
+    """DELETE: whether there was an identity to delete (ARM answers 204 when there was not)."""
+    require_group(sb, subscription_id, group)
+    row = get(sb, subscription_id, group, name)
+    if row is not None:
+        delete(sb, row)
+    return row is not None
 
 
 def delete(sb, r: dict) -> None:
@@ -132,6 +154,11 @@ def delete(sb, r: dict) -> None:
         sb.store.execute("DELETE FROM mi_identities WHERE subscription_id = ? AND resource_group = ? AND name = ?",
                          (r["subscription_id"], r["resource_group"], r["name"]))
         directory.remove(sb, r["principal_id"])
+
+
+def list_in_group(sb, subscription_id: str, group: str) -> list[dict]:
+    require_group(sb, subscription_id, group)
+    return list_rows(sb, subscription_id, group)
 
 
 def list_rows(sb, subscription_id: str, group: str | None = None) -> list[dict]:
