@@ -71,8 +71,8 @@ def _location(body: dict, existing: dict | None) -> str:
     return location
 
 
-def _tags(body: dict, current) -> dict:
-    tags = body.get("tags", current)
+def _tags(body: dict) -> dict:
+    tags = body.get("tags")
     if tags is None:
         return {}
     if not isinstance(tags, dict) or not all(isinstance(v, str) for v in tags.values()):
@@ -100,15 +100,20 @@ def require(sb, subscription_id: str, group: str, name: str) -> dict:
 
 
 def create_or_update(sb, subscription_id: str, group: str, name: str, body: dict) -> tuple[dict, bool]:
-    """PUT: (the row, created?). The principal (with its object and client ids) is made once."""
+    """PUT: (the row, created?). The principal (with its object and client ids) is made once.
+    PUT is ARM's full replace: the body is the whole `Identity` of the spec (UserAssignedIdentities_CreateOrUpdate),
+    so a PUT without tags leaves the identity with none, as `az group create` does to a group's tags
+    (Azure/azure-cli#11513: "when you create an existing resource, the new resource will directly overwrite
+    the original")."""
     group = require_group(sb, subscription_id, group).get("name", group)
     return _write(sb, subscription_id, group, name, body)
 
 
 def update(sb, subscription_id: str, group: str, name: str, body: dict) -> dict:
-    """PATCH (IdentityUpdate): tags and isolationScope; the location may be given but not changed."""
+    """PATCH (UserAssignedIdentities_Update, body `IdentityUpdate`): changes what the body sends, so tags
+    stay unless it sends `tags`, which then replace the whole set; the location may be given but not changed."""
     existing = require(sb, subscription_id, group, name)
-    merged = {"location": body.get("location") or existing["location"], **body}
+    merged = {"location": body.get("location") or existing["location"], "tags": loads(existing["tags"]), **body}
     return _write(sb, subscription_id, existing["resource_group"], existing["name"], merged)[0]
 
 
@@ -118,7 +123,7 @@ def _write(sb, subscription_id: str, group: str, name: str, body: dict) -> tuple
     with sb.store.transaction():
         existing = get(sb, subscription_id, group, name)
         location = _location(body, existing)
-        tags = _tags(body, loads(existing["tags"]) if existing else None)
+        tags = _tags(body)
         scope = _isolation_scope(body, existing["isolation_scope"] if existing else "None")
         if existing:
             sb.store.execute("UPDATE mi_identities SET tags = ?, isolation_scope = ? WHERE subscription_id = ? "
