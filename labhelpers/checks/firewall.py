@@ -6,7 +6,8 @@ from __future__ import annotations
 from azure.core.exceptions import HttpResponseError
 
 from .core import Line, steps_of
-from .lookups import NO_VAULT, cmk_in_use, endpoint_answer, key_client, refusal, value, vault_of
+from ..endpoint import answer as endpoint_answer
+from .lookups import NO_VAULT, cmk_in_use, key_client, refusal, value, vault_of
 
 NOTEBOOK = "10-close-the-vault-firewall"
 step = steps_of(NOTEBOOK)
@@ -28,7 +29,7 @@ def _resource_line(s):
     found = cmk_in_use(s)
     if isinstance(found, Line):
         return found
-    answer = endpoint_answer(s, found.account)
+    answer = endpoint_answer(s.credential, found.account)
     works = answer.status_code == 200
     return Line(works, "Foundry resource", "its endpoint answers 200: it still uses the key (a trusted service)"
                 if works else refusal(answer), "grant yourself the data role (the cell above); if you have it, "

@@ -1,16 +1,13 @@
 """What several checks read: the vault and the Foundry resource (None when missing), the role you hold on
 a scope, the key's rotation policy, the customer-managed key in use, the red lines for what is missing, and
-the answer of the Foundry resource's own endpoint to you."""
+a refusal in a few words."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from azure.core import PipelineClient
 from azure.core.exceptions import ResourceNotFoundError
-from azure.core.pipeline.policies import BearerTokenCredentialPolicy
-from azure.core.rest import HttpRequest
 from azure.keyvault.keys import KeyClient, KeyProperties
 from azure.mgmt.cognitiveservices import CognitiveServicesManagementClient
 from azure.mgmt.keyvault import KeyVaultManagementClient
@@ -120,18 +117,6 @@ def cmk_in_use(s, fix: str = NOT_CMK) -> CmkInUse | Line:
     if encryption is None or value(encryption.key_source) != "Microsoft.KeyVault":
         return Line(False, "key source", "Microsoft-managed keys", fix)
     return CmkInUse(account, vault, encryption.key_vault_properties, key_client(vault, s), s.key_name)
-
-
-COGNITIVE_SCOPE = "https://cognitiveservices.azure.com/.default"
-
-
-def endpoint_answer(s, account):
-    """GET /openai/models on the resource's own endpoint, as you (the call 08 and 10 make): the response."""
-    endpoint = account.properties.endpoint
-    client: PipelineClient = PipelineClient(
-        endpoint, policies=[BearerTokenCredentialPolicy(s.credential, COGNITIVE_SCOPE)])
-    return client.send_request(HttpRequest("GET", f"{endpoint.rstrip('/')}/openai/models",
-                                           params={"api-version": "2024-10-21"}))
 
 
 def short(text: str, limit: int = 140) -> str:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from ..roles import OPENAI_USER
 from .core import Line, steps_of
-from .lookups import NO_ACCOUNT, cmk_in_use, endpoint_answer, foundry_account, refusal, short, your_role_line
+from ..endpoint import answer as endpoint_answer
+from .lookups import NO_ACCOUNT, cmk_in_use, foundry_account, refusal, short, your_role_line
 
 NOTEBOOK = "08-revoke-and-restore"
 step = steps_of(NOTEBOOK)
@@ -31,7 +32,7 @@ def _key_use_lines(s, refused: bool):
                f"{'enabled' if enabled else 'disabled'}",
                "run the revoke cell above" if refused else "run the revoke cell above again: it enables the key "
                "at its end")
-    answer = endpoint_answer(s, found.account)
+    answer = endpoint_answer(s.credential, found.account)
     sandbox = s.answered_by_lab_sandbox
     if answer.status_code == 401:
         yield Line(False, "endpoint", refusal(answer), f"you need a data role on the resource: run the "
