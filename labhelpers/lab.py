@@ -1,6 +1,7 @@
 """What the notebooks call (`from labhelpers import lab`): the plumbing around the SDK calls."""
 from .chain import show_chain
 from .checks import check
+from .endpoint import endpoint_as_you
 from .errors import NotMadeHere
 from .keyaudit import key_audit
 from .labtime import advance_clock, lab_now
@@ -15,5 +16,6 @@ from .waiting import retry_rbac, wait
 from .widgets import setup_form
 
 __all__ = ["NotMadeHere", "Trial", "advance_clock", "assignment_name", "check", "check_all", "describe",
-           "ensure_cmk", "ensure_done", "explain", "identity_credential", "key_audit", "lab_now", "retry_rbac", "setup",
-           "setup_form", "show_answers", "show_chain", "show_privileges", "show_timeline", "wait", "wrap_remotely"]
+           "endpoint_as_you", "ensure_cmk", "ensure_done", "explain", "identity_credential", "key_audit", "lab_now",
+           "retry_rbac", "setup", "setup_form", "show_answers", "show_chain", "show_privileges", "show_timeline",
+           "wait", "wrap_remotely"]

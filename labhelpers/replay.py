@@ -6,10 +6,9 @@ role-assignment names, the same waiting for propagation. Every call is idempoten
 complete lab changes nothing."""
 from __future__ import annotations
 
-from azure.core.exceptions import ResourceExistsError, ResourceNotFoundError
+from azure.core.exceptions import ResourceNotFoundError
 from azure.keyvault.keys import KeyClient, KeyRotationLifetimeAction, KeyRotationPolicy, KeyRotationPolicyAction
 from azure.mgmt.authorization import AuthorizationManagementClient
-from azure.mgmt.authorization.v2022_04_01.models import RoleAssignmentCreateParameters
 from azure.mgmt.cognitiveservices import CognitiveServicesManagementClient
 from azure.mgmt.cognitiveservices.models import (Account, AccountProperties, Encryption, Identity,
                                                  KeyVaultProperties, Project, ProjectProperties)
@@ -20,8 +19,7 @@ from azure.mgmt.resource.resources import ResourceManagementClient
 
 from . import checks, choices
 from .errors import LabError
-from .naming import assignment_name
-from .roles import ENCRYPTION_USER, KV_ADMINISTRATOR
+from .roles import ENCRYPTION_USER, KV_ADMINISTRATOR, grant
 from .waiting import retry_rbac, wait
 
 EXERCISE = ("01-create-key-vault", "02-generate-key", "03-create-foundry-resource", "04-grant-key-access",
@@ -107,7 +105,7 @@ def _replay(s, through: int = 5) -> None:
     if through == 1:
         return
     # 02: you as Key Vault Administrator, the key (enabled), its rotation policy
-    _grant(auth, vault.id, KV_ADMINISTRATOR, s.learner_object_id, s.learner_principal_type)
+    grant(auth, vault.id, KV_ADMINISTRATOR, s.learner_object_id, s.learner_principal_type)
     keys = KeyClient(vault.properties.vault_uri, credential)
     key = retry_rbac(_enabled_key, keys, s.key_name, s.tags, what="02: the key")
     keys.update_key_rotation_policy(s.key_name, KeyRotationPolicy(expires_in="P210D", lifetime_actions=[
@@ -131,7 +129,7 @@ def _replay(s, through: int = 5) -> None:
     # 04: the Foundry identity may use this one key
     if account.identity is None or not account.identity.principal_id:
         raise LabError("03 made the Foundry resource without its system-assigned identity; run 03 again")
-    _grant(auth, f"{vault.id}/keys/{s.key_name}", ENCRYPTION_USER, account.identity.principal_id, "ServicePrincipal")
+    grant(auth, f"{vault.id}/keys/{s.key_name}", ENCRYPTION_USER, account.identity.principal_id, "ServicePrincipal")
     if through == 4:
         return
     # 05: the resource encrypted with the key's latest version
@@ -140,16 +138,6 @@ def _replay(s, through: int = 5) -> None:
             key_vault_uri=vault.properties.vault_uri, key_name=key.name, key_version=key.properties.version))))
     retry_rbac(cs.accounts.begin_update, s.resource_group, s.foundry_name, change, key_access=True,
                what="05: the Foundry resource's encryption with your key")
-
-
-def _grant(auth, scope: str, role_name: str, principal_id: str, principal_type: str) -> None:
-    role = next(auth.role_definitions.list(scope, filter=f"roleName eq '{role_name}'"))
-    try:
-        retry_rbac(auth.role_assignments.create, scope, assignment_name(scope, principal_id, role.id),
-                   RoleAssignmentCreateParameters(role_definition_id=role.id, principal_id=principal_id,
-                                                  principal_type=principal_type), what=f"assigning {role_name}")
-    except ResourceExistsError:                 # held through another assignment of the same role
-        pass
 
 
 def _enabled_key(keys: KeyClient, name: str, tags: dict):

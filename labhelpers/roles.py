@@ -2,12 +2,18 @@
 it (inheritance flows down: management groups > subscription > resource group > vault > key) and
 those made to its groups. `assignedTo('{objectId}')` is the filter Azure documents for "all role
 assignments for the specified user, including ones inherited from groups"; `principalId eq` would
-miss them (AZD role-based-access-control/role-assignments-list-rest.md)."""
+miss them (AZD role-based-access-control/role-assignments-list-rest.md). And `grant`, the lab's one way of
+assigning a role outside the notebooks' own cells."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from azure.core.exceptions import ResourceExistsError
 from azure.mgmt.authorization import AuthorizationManagementClient
+from azure.mgmt.authorization.v2022_04_01.models import RoleAssignmentCreateParameters
+
+from .naming import assignment_name
+from .waiting import retry_rbac
 
 # The built-in roles the lab assigns and checks
 KV_ADMINISTRATOR = "Key Vault Administrator"                   # you, on the vault: manage its keys
@@ -47,3 +53,15 @@ def roles_held(credential, subscription_id: str, scope: str, principal_id: str) 
         held.append(HeldRole(names[role_id], assignment.scope,
                              (assignment.principal_id or "").lower() != principal_id.lower()))
     return held
+
+
+def grant(auth, scope: str, role_name: str, principal_id: str, principal_type: str) -> None:
+    """`role_name` for the principal at `scope`, under the lab's deterministic assignment name (so a rerun
+    makes nothing new), retried while a role the caller was just given propagates."""
+    role = next(auth.role_definitions.list(scope, filter=f"roleName eq '{role_name}'"))
+    try:
+        retry_rbac(auth.role_assignments.create, scope, assignment_name(scope, principal_id, role.id),
+                   RoleAssignmentCreateParameters(role_definition_id=role.id, principal_id=principal_id,
+                                                  principal_type=principal_type), what=f"assigning {role_name}")
+    except ResourceExistsError:                 # held through another assignment of the same role
+        pass

@@ -33,14 +33,12 @@ lab.ensure_cmk(cfg)
 # %%
 from azure.identity import DefaultAzureCredential
 from azure.keyvault.keys import KeyClient
-from azure.mgmt.authorization import AuthorizationManagementClient
 from azure.mgmt.cognitiveservices import CognitiveServicesManagementClient
 from azure.mgmt.keyvault import KeyVaultManagementClient
 
 credential = DefaultAzureCredential()
 kv = KeyVaultManagementClient(credential, cfg.subscription_id)
 cs = CognitiveServicesManagementClient(credential, cfg.subscription_id)
-auth = AuthorizationManagementClient(credential, cfg.subscription_id)
 vault = kv.vaults.get(cfg.resource_group, cfg.key_vault_name)
 keys = KeyClient(vault.properties.vault_uri, credential)
 account = cs.accounts.get(cfg.resource_group, cfg.foundry_name)
@@ -49,36 +47,12 @@ account = cs.accounts.get(cfg.resource_group, cfg.foundry_name)
 # ## Watch the resource: your data role and its endpoint
 #
 # As in 08, **Cognitive Services OpenAI User** on the resource lets you call its endpoint; each call makes
-# the resource use its key, through the vault's firewall.
+# the resource use its key, through the vault's firewall. `lab.endpoint_as_you` does what 08's cells do
+# (the same role assignment, so nothing new if 08 made it, and 08's `list_models`), since this notebook
+# is about the firewall.
 
 # %%
-from azure.core import PipelineClient
-from azure.core.exceptions import HttpResponseError, ResourceExistsError
-from azure.core.pipeline.policies import BearerTokenCredentialPolicy
-from azure.core.rest import HttpRequest
-from azure.mgmt.authorization.models import RoleAssignmentCreateParameters
-
-role = next(auth.role_definitions.list(account.id, filter="roleName eq 'Cognitive Services OpenAI User'"))
-try:
-    auth.role_assignments.create(
-        account.id,
-        lab.assignment_name(account.id, cfg.learner_object_id, role.id),   # the same name as 08's
-        RoleAssignmentCreateParameters(role_definition_id=role.id, principal_id=cfg.learner_object_id,
-                                       principal_type=cfg.learner_principal_type),
-    )
-except ResourceExistsError:
-    pass
-endpoint = account.properties.endpoint
-client = PipelineClient(endpoint, policies=[
-    BearerTokenCredentialPolicy(credential, "https://cognitiveservices.azure.com/.default")])
-
-
-def list_models():
-    response = client.send_request(HttpRequest("GET", f"{endpoint}openai/models", params={"api-version": "2024-10-21"}))
-    response.raise_for_status()
-    return [model["id"] for model in response.json()["data"]]
-
-
+list_models = lab.endpoint_as_you(cfg, account)
 print("endpoint:", ", ".join(lab.retry_rbac(list_models, what="calling the Foundry endpoint")))
 
 # %% [markdown]
@@ -103,6 +77,8 @@ print(f"default action {acls.default_action.value}, bypass {acls.bypass.value}, 
 # Vault's message names the address it saw.
 
 # %%
+from azure.core.exceptions import HttpResponseError
+
 try:
     keys.get_key(cfg.key_name)
     print("your call went through: the new rules are not in effect yet; run this cell again in a minute")

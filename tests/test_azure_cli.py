@@ -1,7 +1,8 @@
-"""Exercise tasks 1-6 with the stock Azure CLI (a client this project did not write) against the
-sandbox, in the environment `python -m labhelpers.sandbox env` prints. `az login --identity` speaks
-the App Service managed-identity protocol when IDENTITY_ENDPOINT and IDENTITY_HEADER are set (msal
-`managed_identity.py`, App Service branch; wire contract §8), so the CLI signs in as the learner.
+"""Exercise tasks 1-6, and the region's account quota (`usage list`), with the stock Azure CLI (a client
+this project did not write) against the sandbox, in the environment `python -m labhelpers.sandbox env`
+prints. `az login --identity` speaks the App Service managed-identity protocol when IDENTITY_ENDPOINT and
+IDENTITY_HEADER are set (msal `managed_identity.py`, App Service branch; wire contract §8), so the CLI
+signs in as the learner.
 
 Every command is the stock one a learner would type; its exit status and JSON are checked, and the
 state it made is checked again through the CLI itself."""
@@ -136,3 +137,23 @@ def test_exercise_tasks_1_to_6_with_the_azure_cli(az):
     assert refused.returncode != 0 and "DeletedVaultPurge" in refused.stderr
     az("group", "delete", "-n", "rg-cli", "--yes")
     assert az("group", "exists", "-n", "rg-cli") is False
+
+
+def test_usage_list_shows_the_account_meter_of_a_region(az):
+    """`az cognitiveservices usage list -l` (Usages_List): the meter azd checks before creating an AIServices
+    account, with the region's count of the subscription's accounts and the default limit of 30."""
+    az("login", "--identity")
+    az("group", "create", "-n", "rg-cli-usage", "-l", "westus")
+
+    def meter() -> dict:
+        (found,) = [u for u in az("cognitiveservices", "usage", "list", "-l", "westus")
+                    if u["name"]["value"] == "OpenAI.S0.AccountCount"]
+        return found
+
+    before = meter()
+    assert (before["currentValue"], before["limit"], before["unit"]) == (0, 30, "Count")
+    az("cognitiveservices", "account", "create", "-n", "ais-cli-usage", "-g", "rg-cli-usage", "-l", "westus",
+       "--kind", "AIServices", "--sku", "S0", "--custom-domain", "ais-cli-usage", "--yes")
+    after = meter()
+    in_region = [a for a in az("cognitiveservices", "account", "list") if a["location"] == "westus"]
+    assert (after["currentValue"], after["limit"]) == (len(in_region), 30) == (1, 30)

@@ -41,7 +41,7 @@ def test_create_get_update_list_and_delete_as_the_spec_says(sandbox, group):
     again = client.user_assigned_identities.create_or_update(
         group, name, Identity(location="eastus"), raw_response_hook=lambda r: statuses.append(r.http_response.status_code))
     assert statuses == [201, 200]
-    assert (again.principal_id, again.client_id, again.tags) == (created.principal_id, created.client_id, {"lab": "cmk"})
+    assert (again.principal_id, again.client_id) == (created.principal_id, created.client_id)
     updated = client.user_assigned_identities.update(group, name, IdentityUpdate(tags={"lab": "cmk", "n": "2"}))
     assert updated.tags == {"lab": "cmk", "n": "2"} and updated.principal_id == created.principal_id
     assert client.user_assigned_identities.get(group, name).client_id == created.client_id
@@ -56,6 +56,19 @@ def test_create_get_update_list_and_delete_as_the_spec_says(sandbox, group):
     with pytest.raises(ResourceNotFoundError) as missing:
         client.user_assigned_identities.get(group, name)
     assert missing.value.error.code == "ResourceNotFound"
+
+
+def test_a_put_replaces_the_tags_and_a_patch_keeps_them_unless_it_sends_its_own(sandbox, group):
+    """ARM's PUT is a full replace (Azure/azure-cli#11513): sent again without tags, the identity has none.
+    PATCH (IdentityUpdate) changes only what it sends: without tags it keeps them, with tags it replaces the set."""
+    identities, name = msi(sandbox).user_assigned_identities, unique("uai-")
+    identities.create_or_update(group, name, Identity(location="eastus", tags={"lab": "cmk", "seat": "1"}))
+    assert not identities.create_or_update(group, name, Identity(location="eastus")).tags
+    assert not identities.get(group, name).tags
+    identities.create_or_update(group, name, Identity(location="eastus", tags={"lab": "cmk", "seat": "1"}))
+    assert identities.update(group, name, IdentityUpdate(isolation_scope="None")).tags == {"lab": "cmk", "seat": "1"}
+    assert identities.update(group, name, IdentityUpdate(tags={"seat": "2"})).tags == {"seat": "2"}
+    assert identities.get(group, name).tags == {"seat": "2"}
 
 
 def test_its_tokens_come_from_the_identity_endpoint_by_client_id(sandbox, group):

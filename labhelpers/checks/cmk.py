@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .core import Line, steps_of
-from .lookups import cmk_account, key_client, value
+from .lookups import cmk_in_use, value
 
 NOTEBOOK = "05-configure-cmk"
 step = steps_of(NOTEBOOK)
@@ -10,17 +10,16 @@ step = steps_of(NOTEBOOK)
 
 @step("05-cmk", "Customer-managed key", "the Foundry resource is encrypted with your key")
 def cmk_ready(s):
-    found = cmk_account(s, "run the update cell above")
+    found = cmk_in_use(s, "run the update cell above")
     if isinstance(found, Line):
         yield found
         return
-    account, vault, kvp = found
+    account, vault, kvp = found.account, found.vault, found.kvp
     yield Line(True, "key source", "a customer-managed key in Key Vault")
     same_vault = (kvp.key_vault_uri or "").rstrip("/").lower() == vault.properties.vault_uri.rstrip("/").lower()
     yield Line(same_vault, "vault", kvp.key_vault_uri or "none", "point it at your vault")
     yield Line(kvp.key_name == s.key_name, "key", kvp.key_name or "none", "point it at your key")
-    latest = key_client(vault, s).get_key(s.key_name).properties.version
-    current = kvp.key_version == latest
+    current = kvp.key_version == found.latest
     yield Line(current, "key version", f"{kvp.key_version or 'none'}" + (" (the latest)" if current else ""),
                "the key has a newer version: run the update cell again "
                "(rotation does not re-encrypt; the resource must be told)")

@@ -6,14 +6,43 @@ from __future__ import annotations
 from azure.core.exceptions import HttpResponseError
 
 from .core import Line, steps_of
-from .lookups import NO_VAULT, NOT_CMK, cmk_account, key_client, value, vault_of
-from .revocation import _endpoint_answer, _refusal
+from ..endpoint import answer as endpoint_answer
+from .lookups import NO_VAULT, cmk_in_use, key_client, refusal, value, vault_of
 
 NOTEBOOK = "10-close-the-vault-firewall"
 step = steps_of(NOTEBOOK)
 
 
-def _rule_lines(s, vault):
+def _your_call(s, vault) -> tuple[int, str, str]:
+    """Your own data-plane call to the vault: (its status, the refusal's inner code, what Key Vault answered)."""
+    try:
+        key_client(vault, s).get_key(s.key_name)
+        return 200, "", "200: your call went through"
+    except HttpResponseError as error:
+        inner = (getattr(error.error, "innererror", None) or {}).get("code", "") if error.error else ""
+        said = f"{error.status_code} {error.error.code if error.error else ''} ({inner})" if inner \
+            else f"{error.status_code}"
+        return error.status_code or 0, inner, said
+
+
+def _resource_line(s):
+    found = cmk_in_use(s)
+    if isinstance(found, Line):
+        return found
+    answer = endpoint_answer(s.credential, found.account)
+    works = answer.status_code == 200
+    return Line(works, "Foundry resource", "its endpoint answers 200: it still uses the key (a trusted service)"
+                if works else refusal(answer), "grant yourself the data role (the cell above); if you have it, "
+                                               "check bypass='AzureServices'")
+
+
+def _firewall_lines(s, your_address_allowed: bool):
+    """What both checks read: the vault's rules (and, once your address is allowed, the addresses it lets in),
+    your own call (refused by the firewall, or let through once allowed) and the Foundry resource's."""
+    vault = vault_of(s)
+    if vault is None:
+        yield NO_VAULT
+        return
     acls = vault.properties.network_acls
     deny = acls is not None and value(acls.default_action) == "Deny"
     yield Line(deny, "default action", value(acls.default_action) if acls else "Allow (no network rules)",
@@ -21,55 +50,25 @@ def _rule_lines(s, vault):
     bypass = value(acls.bypass) if acls is not None and acls.bypass else "AzureServices"
     yield Line(bypass == "AzureServices", "trusted services", f"bypass {bypass}",
                "set bypass='AzureServices': without it the Foundry resource's own calls are refused too")
-
-
-def _your_call(s, vault) -> tuple[bool, str]:
-    """(refused by the firewall, what Key Vault answered you)."""
-    try:
-        key_client(vault, s).get_key(s.key_name)
-        return False, "200: your call went through"
-    except HttpResponseError as refusal:
-        inner = (getattr(refusal.error, "innererror", None) or {}).get("code", "") if refusal.error else ""
-        return inner == "ForbiddenByFirewall", f"{refusal.status_code} {refusal.error.code if refusal.error else ''}" \
-                                               f" ({inner})" if inner else f"{refusal.status_code}"
-
-
-def _resource_line(s):
-    found = cmk_account(s, NOT_CMK)
-    if isinstance(found, Line):
-        return found
-    answer = _endpoint_answer(s, found[0])
-    works = answer.status_code == 200
-    return Line(works, "Foundry resource", "its endpoint answers 200: it still uses the key (a trusted service)"
-                if works else _refusal(answer), "grant yourself the data role (the cell above); if you have it, "
-                                                "check bypass='AzureServices'")
+    status, inner, said = _your_call(s, vault)
+    if your_address_allowed:
+        rules = [r.value for r in (acls.ip_rules or [])] if acls else []
+        yield Line(len(rules) == 1, "allowed addresses", ", ".join(rules) or "none",
+                   "allow exactly your address (the allow cell above)")
+        yield Line(status == 200, "your call", said,
+                   "your address changed or is not allowed: run the allow cell above again")
+    else:
+        yield Line(inner == "ForbiddenByFirewall", "your call", said, "your address is allowed already: this shows "
+                                                                      "the refusal, run the close cell above (it "
+                                                                      "empties ip_rules)")
+    yield _resource_line(s)
 
 
 @step("10-refused", "Firewall closed", "the vault refuses your address but not the Foundry resource", moment=True)
 def refused(s):
-    vault = vault_of(s)
-    if vault is None:
-        yield NO_VAULT
-        return
-    yield from _rule_lines(s, vault)
-    blocked, said = _your_call(s, vault)
-    yield Line(blocked, "your call", said, "your address is allowed already: this shows the refusal, run "
-                                           "the close cell above (it empties ip_rules)")
-    yield _resource_line(s)
+    yield from _firewall_lines(s, your_address_allowed=False)
 
 
 @step("10-your-address", "Your address allowed", "the vault lets in your address and trusted services only")
 def your_address(s):
-    vault = vault_of(s)
-    if vault is None:
-        yield NO_VAULT
-        return
-    yield from _rule_lines(s, vault)
-    rules = [r.value for r in (vault.properties.network_acls.ip_rules or [])] \
-        if vault.properties.network_acls else []
-    yield Line(len(rules) == 1, "allowed addresses", ", ".join(rules) or "none",
-               "allow exactly your address (the allow cell above)")
-    blocked, said = _your_call(s, vault)
-    yield Line(not blocked and said.startswith("200"), "your call", said,
-               "your address changed or is not allowed: run the allow cell above again")
-    yield _resource_line(s)
+    yield from _firewall_lines(s, your_address_allowed=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..roles import ENCRYPTION_USER, roles_held
 from .core import Line, steps_of
-from .lookups import NO_ACCOUNT, NO_VAULT, foundry_account, scope_label, vault_of
+from .lookups import account_and_vault, scope_label
 
 NOTEBOOK = "04-grant-key-access"
 step = steps_of(NOTEBOOK)
@@ -12,10 +12,11 @@ step = steps_of(NOTEBOOK)
 
 @step("04-key-access", "Key access", "the Foundry identity may get, wrap and unwrap this one key, and nothing more")
 def key_access_ready(s):
-    account, vault = foundry_account(s), vault_of(s)
-    if account is None or vault is None:
-        yield NO_ACCOUNT if account is None else NO_VAULT
+    found = account_and_vault(s)
+    if isinstance(found, Line):
+        yield found
         return
+    account, vault = found
     principal = account.identity.principal_id if account.identity else None
     if not principal:
         yield Line(False, "Foundry identity", "none", "turn on the system-assigned identity (03)")

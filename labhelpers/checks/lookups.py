@@ -1,9 +1,14 @@
 """What several checks read: the vault and the Foundry resource (None when missing), the role you hold on
-a scope, the key's rotation policy, the customer-managed key in use, and the red lines for what is missing."""
+a scope, the key's rotation policy, the customer-managed key in use, the red lines for what is missing, and
+a refusal in a few words."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
 from azure.core.exceptions import ResourceNotFoundError
-from azure.keyvault.keys import KeyClient
+from azure.keyvault.keys import KeyClient, KeyProperties
 from azure.mgmt.cognitiveservices import CognitiveServicesManagementClient
 from azure.mgmt.keyvault import KeyVaultManagementClient
 
@@ -73,13 +78,57 @@ def policy_lines(keys: KeyClient, s, where: str):
     yield Line(expiry == "P210D", "expiry time", expiry or "none", f"set expires_in='P210D' ({where})")
 
 
-def cmk_account(s, fix: str):
-    """(account, vault, its keyVaultProperties) when the Foundry resource uses a customer-managed key,
-    else the red Line that says what is missing."""
+def account_and_vault(s):
+    """(the Foundry resource, the vault), else the red Line for the first of them that is missing."""
     account, vault = foundry_account(s), vault_of(s)
     if account is None or vault is None:
         return NO_ACCOUNT if account is None else NO_VAULT
+    return account, vault
+
+
+@dataclass
+class CmkInUse:
+    """The Foundry resource on a customer-managed key in your vault, its keyVaultProperties and a KeyClient
+    for the vault. The key's versions are read when first asked for."""
+    account: Any            # the SDK's Account, Vault and KeyVaultProperties, whose fields are all Optional:
+    vault: Any              # read here as Azure fills them for a resource on a customer-managed key
+    kvp: Any
+    keys: KeyClient
+    key_name: str
+
+    @cached_property
+    def latest(self) -> str:
+        """The key's newest version."""
+        return self.keys.get_key(self.key_name).properties.version or ""
+
+    def in_use(self) -> KeyProperties:
+        """The version the resource names."""
+        return self.keys.get_key(self.key_name, self.kvp.key_version).properties
+
+
+def cmk_in_use(s, fix: str = NOT_CMK) -> CmkInUse | Line:
+    """What the Foundry resource's customer-managed key is, else the red Line that says what is missing
+    (`fix`: what to do when the resource still uses Microsoft-managed keys)."""
+    found = account_and_vault(s)
+    if isinstance(found, Line):
+        return found
+    account, vault = found
     encryption = account.properties.encryption
     if encryption is None or value(encryption.key_source) != "Microsoft.KeyVault":
         return Line(False, "key source", "Microsoft-managed keys", fix)
-    return account, vault, encryption.key_vault_properties
+    return CmkInUse(account, vault, encryption.key_vault_properties, key_client(vault, s), s.key_name)
+
+
+def short(text: str, limit: int = 140) -> str:
+    """`text`, cut to fit a table cell."""
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def refusal(response) -> str:
+    """`403 Code (inner code): message` from an error answer, kept short for the table."""
+    try:
+        error = response.json()["error"]
+        inner = "".join(f" ({d['code']})" for d in (error.get("details") or [])[:1])
+        return short(f"{response.status_code} {error['code']}{inner}: {error['message']}")
+    except (ValueError, KeyError, TypeError):
+        return f"{response.status_code} {response.reason}"

@@ -2,42 +2,13 @@
 resource's own endpoint, as the learner, since only a use of the key shows whether the resource can use it."""
 from __future__ import annotations
 
-from azure.core import PipelineClient
-from azure.core.pipeline.policies import BearerTokenCredentialPolicy
-from azure.core.rest import HttpRequest
-
 from ..roles import OPENAI_USER
 from .core import Line, steps_of
-from .lookups import NO_ACCOUNT, NOT_CMK, cmk_account, foundry_account, key_client, your_role_line
+from ..endpoint import answer as endpoint_answer
+from .lookups import NO_ACCOUNT, cmk_in_use, foundry_account, refusal, short, your_role_line
 
 NOTEBOOK = "08-revoke-and-restore"
 step = steps_of(NOTEBOOK)
-
-COGNITIVE_SCOPE = "https://cognitiveservices.azure.com/.default"
-
-
-
-def _endpoint_answer(s, account):
-    """GET /openai/models on the resource's own endpoint, as you (the call 08 makes): the response."""
-    endpoint = account.properties.endpoint
-    client: PipelineClient = PipelineClient(
-        endpoint, policies=[BearerTokenCredentialPolicy(s.credential, COGNITIVE_SCOPE)])
-    return client.send_request(HttpRequest("GET", f"{endpoint.rstrip('/')}/openai/models",
-                                           params={"api-version": "2024-10-21"}))
-
-
-def _short(text: str, limit: int = 140) -> str:
-    return text if len(text) <= limit else text[:limit - 1] + "…"
-
-
-def _refusal(response) -> str:
-    """`403 Code (inner code): message` from an error answer, kept short for the table."""
-    try:
-        error = response.json()["error"]
-        inner = "".join(f" ({d['code']})" for d in (error.get("details") or [])[:1])
-        return _short(f"{response.status_code} {error['code']}{inner}: {error['message']}")
-    except (ValueError, KeyError, TypeError):
-        return f"{response.status_code} {response.reason}"
 
 
 # What Microsoft documents for a revoked key (AAD ai-foundry/concepts/encryption-keys-portal.md and
@@ -52,37 +23,37 @@ DOCUMENTED = ("Azure documents that a revoked key stops file downloads, fine-tun
 def _key_use_lines(s, refused: bool):
     """What the resource reports about its key: the version it names, its endpoint's answer and, in the
     sandbox, the sandbox's own key status. `refused`: the key is meant to be revoked."""
-    found = cmk_account(s, NOT_CMK)
+    found = cmk_in_use(s)
     if isinstance(found, Line):
         yield found
         return
-    account, vault, kvp = found
-    enabled = bool(key_client(vault, s).get_key(s.key_name, kvp.key_version).properties.enabled)
-    yield Line(enabled != refused, "key version in use", f"{kvp.key_version}: {'enabled' if enabled else 'disabled'}",
+    enabled = bool(found.in_use().enabled)
+    yield Line(enabled != refused, "key version in use", f"{found.kvp.key_version}: "
+               f"{'enabled' if enabled else 'disabled'}",
                "run the revoke cell above" if refused else "run the revoke cell above again: it enables the key "
                "at its end")
-    answer = _endpoint_answer(s, account)
+    answer = endpoint_answer(s.credential, found.account)
     sandbox = s.answered_by_lab_sandbox
     if answer.status_code == 401:
-        yield Line(False, "endpoint", _refusal(answer), f"you need a data role on the resource: run the "
+        yield Line(False, "endpoint", refusal(answer), f"you need a data role on the resource: run the "
                                                         f"{OPENAI_USER} cell above")
     elif refused and sandbox:
-        yield Line(answer.status_code >= 400, "endpoint", (_refusal(answer) if answer.status_code >= 400 else
+        yield Line(answer.status_code >= 400, "endpoint", (refusal(answer) if answer.status_code >= 400 else
                    f"{answer.status_code}: still works") + " (the sandbox's answer: Azure does not document one)",
                    "the sandbox refuses at the next request: run the revoke cell again")
     elif refused:
-        yield Line(True, "endpoint", f"{_refusal(answer) if answer.status_code >= 400 else answer.status_code}. "
+        yield Line(True, "endpoint", f"{refusal(answer) if answer.status_code >= 400 else answer.status_code}. "
                                      f"{DOCUMENTED}")
     else:
         works = answer.status_code == 200
-        yield Line(works, "endpoint", f"200: {len(answer.json()['data'])} models" if works else _refusal(answer),
+        yield Line(works, "endpoint", f"200: {len(answer.json()['data'])} models" if works else refusal(answer),
                    "enable the version in use (the revoke cell does at its end); if it is enabled, check the "
                    "identity's role (04)")
     if sandbox:
         status = foundry_account(s).properties.additional_properties.get("customerManagedKeyStatus", "")
         inaccessible = status.startswith("Inaccessible")
         yield Line(inaccessible == refused, "key status (the sandbox's own signal, not an Azure property)",
-                   _short(status or "none"),
+                   short(status or "none"),
                    "call the endpoint once more: the status is that of the resource's last use of its key")
 
 

@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 from .. import labtime
 from ..keyaudit import key_audit
 from .core import Line, steps_of
-from .lookups import NOT_CMK, cmk_account, key_client, policy_lines
+from .lookups import cmk_in_use, policy_lines
 
 NOTEBOOK = "07-rotate-the-key"
 step = steps_of(NOTEBOOK)
@@ -16,13 +16,11 @@ step = steps_of(NOTEBOOK)
 @step("07-rotated", "Rotated key", "the Foundry resource uses the key's newest version; older versions stay "
                                    "enabled; the policy still rotates every 6 months")
 def rotated(s):
-    found = cmk_account(s, NOT_CMK)
+    found = cmk_in_use(s)
     if isinstance(found, Line):
         yield found
         return
-    _, vault, kvp = found
-    keys = key_client(vault, s)
-    latest = keys.get_key(s.key_name).properties.version
+    keys, kvp, latest = found.keys, found.kvp, found.latest
     older = [v for v in keys.list_properties_of_key_versions(s.key_name) if v.version != latest]
     yield Line(bool(older), "versions", f"{len(older) + 1}", "rotate the key: run the rotate cell above")
     current = kvp.key_version == latest
@@ -43,13 +41,11 @@ def six_months_on(s):
     if s.mode != "sandbox":
         yield Line(True, "sandbox clock", "not moved: on Azure time is real, so this section runs in the sandbox only")
         return
-    found = cmk_account(s, NOT_CMK)
+    found = cmk_in_use(s)
     if isinstance(found, Line):
         yield found
         return
-    _, vault, kvp = found
-    keys = key_client(vault, s)
-    latest = keys.get_key(s.key_name).properties.version or ""
+    kvp, latest = found.kvp, found.latest
     made = [r for r in key_audit(s, since=datetime.fromtimestamp(0, timezone.utc))
             if r.operation == "KeyRotateIfDue" and r.key == f"{s.key_name}/{latest}"]
     yield Line(bool(made), "policy rotation",
@@ -59,7 +55,7 @@ def six_months_on(s):
     behind = kvp.key_version != latest
     yield Line(behind, "version in use", f"{kvp.key_version[:8]}…, older than the latest" if behind
                else "the latest: the resource is not behind", "run the advance cell above, not the update cell")
-    in_use = keys.get_key(s.key_name, kvp.key_version).properties
+    in_use = found.in_use()
     now = labtime.lab_now(s)
     if in_use.expires_on is None:
         yield Line(False, "its expiry", "none", "run this notebook from the top: the rotate cell makes a version "

@@ -7,7 +7,7 @@ from azure.mgmt.msi import ManagedServiceIdentityClient
 
 from ..roles import ENCRYPTION_USER, roles_held
 from .core import Line, steps_of
-from .lookups import NO_ACCOUNT, NO_VAULT, foundry_account, scope_label, value, vault_of
+from .lookups import account_and_vault, scope_label, value
 
 NOTEBOOK = "09-user-assigned-identity"
 step = steps_of(NOTEBOOK)
@@ -16,10 +16,11 @@ step = steps_of(NOTEBOOK)
 @step("09-user-assigned", "User-assigned identity", "the Foundry resource uses your key through its own "
                                                     "user-assigned identity, which may use this one key")
 def user_assigned_ready(s):
-    account, vault = foundry_account(s), vault_of(s)
-    if account is None or vault is None:
-        yield NO_ACCOUNT if account is None else NO_VAULT
+    found = account_and_vault(s)
+    if isinstance(found, Line):
+        yield found
         return
+    account, vault = found
     try:
         identity = ManagedServiceIdentityClient(s.credential, s.subscription_id).user_assigned_identities.get(
             s.resource_group, s.identity_name)

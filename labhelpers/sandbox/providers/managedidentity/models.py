@@ -9,6 +9,7 @@ import re
 
 from ... import catalog, directory, regions, registry
 from ...store import dumps, loads
+from ..resources.models import require_group
 from . import errors
 
 NAMESPACE = "Microsoft.ManagedIdentity"
@@ -70,8 +71,8 @@ def _location(body: dict, existing: dict | None) -> str:
     return location
 
 
-def _tags(body: dict, current) -> dict:
-    tags = body.get("tags", current)
+def _tags(body: dict) -> dict:
+    tags = body.get("tags")
     if tags is None:
         return {}
     if not isinstance(tags, dict) or not all(isinstance(v, str) for v in tags.values()):
@@ -89,14 +90,40 @@ def _isolation_scope(body: dict, current: str) -> str:
     return scope
 
 
+def require(sb, subscription_id: str, group: str, name: str) -> dict:
+    """The identity, else ARM's 404 for its group or for it."""
+    require_group(sb, subscription_id, group)
+    row = get(sb, subscription_id, group, name)
+    if row is None:
+        raise not_found(group, name)
+    return row
+
+
 def create_or_update(sb, subscription_id: str, group: str, name: str, body: dict) -> tuple[dict, bool]:
-    """PUT: (the row, created?). The principal (with its object and client ids) is made once."""
+    """PUT: (the row, created?). The principal (with its object and client ids) is made once.
+    PUT is ARM's full replace: the body is the whole `Identity` of the spec (UserAssignedIdentities_CreateOrUpdate),
+    so a PUT without tags leaves the identity with none, as `az group create` does to a group's tags
+    (Azure/azure-cli#11513: "when you create an existing resource, the new resource will directly overwrite
+    the original")."""
+    group = require_group(sb, subscription_id, group).get("name", group)
+    return _write(sb, subscription_id, group, name, body)
+
+
+def update(sb, subscription_id: str, group: str, name: str, body: dict) -> dict:
+    """PATCH (UserAssignedIdentities_Update, body `IdentityUpdate`): changes what the body sends, so tags
+    stay unless it sends `tags`, which then replace the whole set; the location may be given but not changed."""
+    existing = require(sb, subscription_id, group, name)
+    merged = {"location": body.get("location") or existing["location"], "tags": loads(existing["tags"]), **body}
+    return _write(sb, subscription_id, existing["resource_group"], existing["name"], merged)[0]
+
+
+def _write(sb, subscription_id: str, group: str, name: str, body: dict) -> tuple[dict, bool]:
     if not _NAME.match(name):
         raise errors.NAME_INVALID(name=name)
     with sb.store.transaction():
         existing = get(sb, subscription_id, group, name)
         location = _location(body, existing)
-        tags = _tags(body, loads(existing["tags"]) if existing else None)
+        tags = _tags(body)
         scope = _isolation_scope(body, existing["isolation_scope"] if existing else "None")
         if existing:
             sb.store.execute("UPDATE mi_identities SET tags = ?, isolation_scope = ? WHERE subscription_id = ? "
@@ -116,13 +143,13 @@ def _row(sb, subscription_id: str, group: str, name: str) -> dict:
     return row
 
 
-def update(sb, subscription_id: str, group: str, name: str, body: dict) -> dict:
-    """PATCH (IdentityUpdate): tags and isolationScope; the location may be given but not changed."""
-    existing = get(sb, subscription_id, group, name)
-    if existing is None:
-        raise not_found(group, name)
-    merged = {"location": body.get("location") or existing["location"], **body}
-    return create_or_update(sb, subscription_id, existing["resource_group"], existing["name"], merged)[0]
+def delete_if_present(sb, subscription_id: str, group: str, name: str) -> bool:
+    """DELETE: whether there was an identity to delete (ARM answers 204 when there was not)."""
+    require_group(sb, subscription_id, group)
+    row = get(sb, subscription_id, group, name)
+    if row is not None:
+        delete(sb, row)
+    return row is not None
 
 
 def delete(sb, r: dict) -> None:
@@ -132,6 +159,11 @@ def delete(sb, r: dict) -> None:
         sb.store.execute("DELETE FROM mi_identities WHERE subscription_id = ? AND resource_group = ? AND name = ?",
                          (r["subscription_id"], r["resource_group"], r["name"]))
         directory.remove(sb, r["principal_id"])
+
+
+def list_in_group(sb, subscription_id: str, group: str) -> list[dict]:
+    require_group(sb, subscription_id, group)
+    return list_rows(sb, subscription_id, group)
 
 
 def list_rows(sb, subscription_id: str, group: str | None = None) -> list[dict]:

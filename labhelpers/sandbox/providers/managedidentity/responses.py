@@ -6,7 +6,6 @@ from __future__ import annotations
 from ... import catalog
 from ...http import Response, ok, page
 from ...routing import ARM
-from ..resources.models import require_group
 from . import models
 
 _SUB = "/subscriptions/{subscriptionId}/providers/Microsoft.ManagedIdentity/userAssignedIdentities"
@@ -23,42 +22,29 @@ def _route(method: str, pattern: str, action: str, name: str):
 
 @_route("PUT", _RG + "/{resourceName}", "write", "UserAssignedIdentities_CreateOrUpdate")
 def put_identity(sb, req, subscriptionId, resourceGroupName, resourceName):
-    group = require_group(sb, subscriptionId, resourceGroupName)
-    row, created = models.create_or_update(sb, subscriptionId, group.get("name", resourceGroupName), resourceName,
-                                           req.json_object())
+    row, created = models.create_or_update(sb, subscriptionId, resourceGroupName, resourceName, req.json_object())
     return ok(models.to_json(sb, row, req.api_version), 201 if created else 200)
 
 
 @_route("PATCH", _RG + "/{resourceName}", "write", "UserAssignedIdentities_Update")
 def patch_identity(sb, req, subscriptionId, resourceGroupName, resourceName):
-    require_group(sb, subscriptionId, resourceGroupName)
     row = models.update(sb, subscriptionId, resourceGroupName, resourceName, req.json_object())
     return ok(models.to_json(sb, row, req.api_version))
 
 
 @_route("GET", _RG + "/{resourceName}", "read", "UserAssignedIdentities_Get")
 def get_identity(sb, req, subscriptionId, resourceGroupName, resourceName):
-    require_group(sb, subscriptionId, resourceGroupName)
-    row = models.get(sb, subscriptionId, resourceGroupName, resourceName)
-    if row is None:
-        raise models.not_found(resourceGroupName, resourceName)
-    return ok(models.to_json(sb, row, req.api_version))
+    return ok(models.to_json(sb, models.require(sb, subscriptionId, resourceGroupName, resourceName), req.api_version))
 
 
 @_route("DELETE", _RG + "/{resourceName}", "delete", "UserAssignedIdentities_Delete")
 def delete_identity(sb, req, subscriptionId, resourceGroupName, resourceName):
-    require_group(sb, subscriptionId, resourceGroupName)
-    row = models.get(sb, subscriptionId, resourceGroupName, resourceName)
-    if row is None:
-        return Response(204)
-    models.delete(sb, row)
-    return Response(200)
+    return Response(200 if models.delete_if_present(sb, subscriptionId, resourceGroupName, resourceName) else 204)
 
 
 @_route("GET", _RG, "read", "UserAssignedIdentities_ListByResourceGroup")
 def list_by_group(sb, req, subscriptionId, resourceGroupName):
-    require_group(sb, subscriptionId, resourceGroupName)
-    rows = models.list_rows(sb, subscriptionId, resourceGroupName)
+    rows = models.list_in_group(sb, subscriptionId, resourceGroupName)
     return ok(page([models.to_json(sb, r, req.api_version) for r in rows], req))
 
 
