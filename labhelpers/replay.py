@@ -26,7 +26,7 @@ EXERCISE = ("01-create-key-vault", "02-generate-key", "03-create-foundry-resourc
             "05-configure-cmk")
 END_OF_05 = tuple(checks.of_notebooks(EXERCISE[0], EXERCISE[-1]))
 # What the lab holds at the end of 00-setup and of each notebook of the exercise, said once it is there
-DONE = ("your names are free to use: key vault {key_vault_name}, Foundry resource {foundry_name}",
+DONE = ("your names are chosen: key vault {key_vault_name}, Foundry resource {foundry_name}",
         "your resource group {resource_group} and key vault {key_vault_name} exist",
         "your key vault {key_vault_name} holds your key {key_name}, with its rotation policy",
         "your key {key_name} and the Foundry resource {foundry_name}, with its project, exist",
