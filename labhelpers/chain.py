@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass
 from azure.core.exceptions import HttpResponseError, ResourceNotFoundError
 
 from . import display, labstate, labtime
+from .refusals import codes, inner_code
 from .checks.lookups import foundry_account, key_client, scope_label, value, vault_of
 from .roles import ENCRYPTION_USER, roles_held
 
@@ -52,14 +53,12 @@ def links(s) -> list[Link]:
     else:
         chain += [_key_link(s, key), _version_link(s, account, key, version, kvp)]
     identity, how = _identity(account, kvp)
-    chain.append(_role_link(s, vault, identity))
-    chain.append(Link("identity", how or "none", GREEN, f"principal {identity[:8]}…") if identity else
-                 Link("identity", how or "none", RED, "the Foundry resource has no identity that could use the key "
-                                                      "(03)", made_in="03"))
+    chain.append(_role_link(s, vault, identity, kvp))
+    chain.append(_identity_link(identity, how, kvp))
     resource = _resource_link(s, account, kvp, vault)
     version = next(link for link in chain if link.name == "version in use")
     if resource.state == GREEN and version.state == RED:
-        resource = Link(resource.name, resource.label, RED, "the version it names is unusable (the link before)")
+        resource = _resource_behind_a_broken_version(s, resource, version)
     chain.append(resource)
     return _not_yet(chain)
 
@@ -115,10 +114,8 @@ def _key_link(s, key) -> Link:
 
 
 def _refused_link(s, refusal: HttpResponseError) -> Link:
-    inner = (getattr(refusal.error, "innererror", None) or {}).get("code", "") if refusal.error else ""
-    said = f"{refusal.status_code} {refusal.error.code if refusal.error else refusal.reason}" + (f" ({inner})" if inner
-                                                                                                else "")
-    if inner == "ForbiddenByRbac":           # no data role yet (before 02), or it was taken away
+    said = codes(refusal)
+    if inner_code(refusal) == "ForbiddenByRbac":     # no data role yet (before 02), or it was taken away
         return Link("key", s.key_name, RED, f"Key Vault refused to read it for you: {said}; 02 makes you Key Vault "
                                             "Administrator", made_in="02")
     return Link("key", s.key_name, RED, f"Key Vault refused to read it for you: {said}")
@@ -151,34 +148,56 @@ def _version_link(s, account, key, version, kvp) -> Link:
 
 
 def _identity(account, kvp) -> tuple[str | None, str]:
-    """(principal id, which identity) that uses the key: identityClientId picks a user-assigned one."""
+    """(principal id, which identity: "system-assigned" or a user-assigned one's name) that uses the key:
+    identityClientId picks a user-assigned one."""
     if account is None or account.identity is None:
         return None, ""
     users = account.identity.user_assigned_identities or {}
-    client_id = getattr(kvp, "identity_client_id", None) if kvp is not None else None
-    if client_id:
+    if _client_id(kvp):
         for rid, found in users.items():
-            if (found.client_id or "").lower() == client_id.lower():
-                return found.principal_id, f"user-assigned {rid.rsplit('/', 1)[-1]}"
-        return None, f"client id {client_id} (not attached)"
+            if (found.client_id or "").lower() == _client_id(kvp).lower():
+                return found.principal_id, rid.rsplit('/', 1)[-1]
+        return None, f"client id {_client_id(kvp)}"
     if account.identity.principal_id:
         return account.identity.principal_id, "system-assigned"
     if len(users) == 1:
         rid, found = next(iter(users.items()))
-        return found.principal_id, f"user-assigned {rid.rsplit('/', 1)[-1]}"
+        return found.principal_id, rid.rsplit('/', 1)[-1]
     return None, ""
 
 
-def _role_link(s, vault, principal) -> Link:
-    if vault is None or principal is None:
-        return Link("role assignment", ENCRYPTION_USER, RED, f"no {'vault' if vault is None else 'identity'} yet "
-                    "to assign it on or to (04)", made_in="04")
+def _client_id(kvp) -> str:
+    """identityClientId: the user-assigned identity the resource uses the key through (09), if any."""
+    return (getattr(kvp, "identity_client_id", None) or "") if kvp is not None else ""
+
+
+def _identity_link(principal, how: str, kvp) -> Link:
+    if principal:
+        kind = "" if how == "system-assigned" else "user-assigned; "
+        return Link("identity", how, GREEN, f"{kind}principal {principal[:8]}…")
+    if _client_id(kvp):
+        return Link("identity", how, RED, "identityClientId names an identity not attached to the resource (09)")
+    return Link("identity", "none", RED, "the Foundry resource has no identity that could use the key (03)",
+                made_in="03")
+
+
+def _role_link(s, vault, principal, kvp) -> Link:
+    step = "09" if _client_id(kvp) else "04"        # 09 grants it to the user-assigned identity
+    if vault is None:
+        return Link("role assignment", ENCRYPTION_USER, RED, "no vault to assign it on (01)", made_in="04")
+    if principal is None:
+        return Link("role assignment", ENCRYPTION_USER, RED, f"no identity to assign it to yet (03 makes it, {step} "
+                                                             "assigns it)", made_in="04")
     key_scope = f"{vault.id}/keys/{s.key_name}"
-    held = [h for h in roles_held(s.credential, s.subscription_id, key_scope, principal)
-            if h.role_name == ENCRYPTION_USER]
+    every = roles_held(s.credential, s.subscription_id, key_scope, principal)
+    held = [h for h in every if h.role_name == ENCRYPTION_USER]
     if not held:
-        return Link("role assignment", ENCRYPTION_USER, RED, "not assigned to the identity: it cannot use the key (04)",
-                    made_in="04")
+        return Link("role assignment", ENCRYPTION_USER, RED, f"not assigned to the identity: it cannot use the key "
+                                                             f"({step})", made_in="04")
+    more = [h for h in every if h.role_name != ENCRYPTION_USER]
+    if more:                                         # least privilege: nothing else on the key, inherited or not
+        return Link("role assignment", ENCRYPTION_USER, AMBER, f"it also holds {more[0].role_name} on "
+                                                               f"{scope_label(more[0].scope, s)}: more than it needs")
     on_key = any(h.scope.lower() == key_scope.lower() for h in held)
     return Link("role assignment", ENCRYPTION_USER, GREEN if on_key else AMBER,
                 "on the key only: get, wrapKey, unwrapKey" if on_key
@@ -189,43 +208,68 @@ def _resource_link(s, account, kvp, vault) -> Link:
     if account is None:
         return Link("Foundry resource", s.foundry_name, RED, "not found (03)", made_in="03")
     if kvp is None:
-        return Link("Foundry resource", account.name, RED, "encrypted with Microsoft-managed keys (05)", made_in="05")
+        return Link("Foundry resource", account.name, RED, "made; encrypted with Microsoft-managed keys until 05",
+                    made_in="05")
     uri = (kvp.key_vault_uri or "").rstrip("/").lower()
     if vault is None or uri != vault.properties.vault_uri.rstrip("/").lower() or kvp.key_name != s.key_name:
         return Link("Foundry resource", account.name, RED, f"uses {kvp.key_name} in {kvp.key_vault_uri}, not your key")
     status = account.properties.additional_properties.get("customerManagedKeyStatus") or ""
-    if status.startswith("Inaccessible"):
-        return Link("Foundry resource", account.name, RED, status.split(":")[0] + ": its last use of the key failed")
+    if status.startswith("Inaccessible"):                # not an Azure property: the sandbox's own signal
+        return Link("Foundry resource", account.name, RED, status.split(":")[0] + ": its last use of the key failed "
+                                                           "(the sandbox's key status)")
     return Link("Foundry resource", account.name, GREEN, "encrypted with your key")
+
+
+def _resource_behind_a_broken_version(s, resource: Link, version: Link) -> Link:
+    """The resource names a version that is disabled, missing or expired. For an expired one Azure does
+    not document what the resource does (Key Vault still unwraps with it, facts §B7); stopping is the
+    sandbox's model, so on Azure the link is amber."""
+    if version.reason.startswith("expired") and not s.answered_by_lab_sandbox:
+        return Link(resource.name, resource.label, AMBER, "its version has expired: what the resource does then is "
+                                                          "not documented; move it to the latest (07)")
+    model = " (the sandbox's model)" if version.reason.startswith("expired") else ""
+    return Link(resource.name, resource.label, RED, f"the version it names is unusable (see 'version in use'){model}")
 
 
 # ---- drawing -------------------------------------------------------------------------------------------
 
-_W, _H, _GAP, _TOP = 168, 118, 26, 8
+_W, _H, _GAP, _TOP = 168, 131, 26, 8
+_LABEL, _REASON = 3, 4       # lines of each inside a box
+
+
+def _lines(text_: str, width: int, most: int) -> list[str]:
+    """`text_` wrapped to `most` lines, the last ending in … when some is left out (all of it is in the
+    box's tooltip)."""
+    lines = textwrap.wrap(text_, width)
+    if len(lines) <= most:
+        return lines
+    return lines[:most - 1] + [lines[most - 1][:width - 1] + "…"]
 
 
 def svg(chain: list[Link]) -> str:
-    """The links as boxes joined by arrows, coloured by state; the reason inside each box."""
-    width = len(chain) * (_W + _GAP) - _GAP + 2
-    parts = [(f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {_H + 2 * _TOP}" '
-              f'width="100%" style="max-width:{width}px;font-family:system-ui,sans-serif" role="img" '
-              f'aria-label="chain of trust">'),
-             ('<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" '
-              'orient="auto"><path d="M0,0 L10,5 L0,10 z" fill="#555"/></marker></defs>')]
+    """The links as boxes joined by arrows, coloured by state; the reason inside each box. Drawn at its
+    own size (a narrow page scrolls it) so that its text stays readable; no ids, so that many drawings
+    can share a page."""
+    width, height = len(chain) * (_W + _GAP) - _GAP + 2, _H + 2 * _TOP
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" '
+             f'height="{height}" style="font-family:system-ui,sans-serif" role="img" aria-label="chain of trust">']
     for i, link in enumerate(chain):
         x = 1 + i * (_W + _GAP)
         stroke, fill = _COLOURS[link.state]
         parts.append(f'<rect x="{x}" y="{_TOP}" width="{_W}" height="{_H}" rx="8" fill="{fill}" '
-                     f'stroke="{stroke}" stroke-width="2"><title>{display.esc(link.reason)}</title></rect>')
+                     f'stroke="{stroke}" stroke-width="2"><title>{display.esc(link.label)}: '
+                     f'{display.esc(link.reason)}</title></rect>')
         parts.append(f'<text x="{x + 8}" y="{_TOP + 18}" font-size="12" font-weight="bold" fill="{stroke}">'
                      f'{_MARK[link.state]} {display.esc(link.name)}</text>')
-        lines = textwrap.wrap(link.label, 26)[:2] + [""] + textwrap.wrap(link.reason, 28)[:4]
+        label = _lines(link.label, 26, _LABEL)
+        lines = label + [""] + _lines(link.reason, 28, _REASON)
         for j, line in enumerate(lines):
-            parts.append(f'<text x="{x + 8}" y="{_TOP + 36 + j * 13}" font-size="{11 if j < 2 else 10}" '
+            parts.append(f'<text x="{x + 8}" y="{_TOP + 36 + j * 13}" font-size="{11 if j < len(label) else 10}" '
                          f'fill="#222">{display.esc(line)}</text>')
         if i:
-            parts.append(f'<line x1="{x - _GAP + 2}" y1="{_TOP + _H / 2}" x2="{x - 2}" y2="{_TOP + _H / 2}" '
-                         'stroke="#555" stroke-width="2" marker-end="url(#arrow)"/>')
+            y = _TOP + _H / 2
+            parts.append(f'<line x1="{x - _GAP + 2}" y1="{y}" x2="{x - 8}" y2="{y}" stroke="#555" stroke-width="2"/>'
+                         f'<path d="M{x - 9},{y - 5} L{x - 1},{y} L{x - 9},{y + 5} z" fill="#555"/>')
     return "".join(parts) + "</svg>"
 
 
@@ -247,7 +291,7 @@ def headline(chain: list[Link]) -> str:
 def html(chain: list[Link]) -> str:
     head = headline(chain)
     return f'<div style="margin:6px 0"><div style="font-weight:bold">Chain of trust: {display.esc(head)}</div>' \
-           f'{svg(chain)}</div>'
+           f'<div style="overflow-x:auto">{svg(chain)}</div></div>'
 
 
 def record_dir():

@@ -20,6 +20,7 @@ from azure.core.rest import HttpRequest
 from azure.identity import CredentialUnavailableError, ManagedIdentityCredential
 
 from . import display
+from .refusals import codes
 from .waiting import retry_rbac
 
 CANNOT_ACT = ("On Azure a system-assigned identity's tokens are issued only to the resource it belongs to "
@@ -91,10 +92,7 @@ def _answer(trial: Trial, expect_allowed: bool) -> tuple[bool, str]:
             trial.attempt()
         return True, "OK"
     except HttpResponseError as refusal:
-        error = refusal.error
-        inner = (getattr(error, "innererror", None) or {}).get("code") if error else None
-        code = f"{error.code}" + (f" ({inner})" if inner else "") if error else refusal.reason
-        return False, f"{refusal.status_code} {code}"
+        return False, codes(refusal)
 
 
 def show_privileges(role, trials: list[Trial], credential) -> list[tuple[str, bool, bool | None]]:

@@ -20,6 +20,18 @@ def code_of(refusal: HttpResponseError) -> str:
     return (error.code if error is not None and error.code else "") or str(refusal.reason or refusal.status_code)
 
 
+def inner_code(refusal: HttpResponseError) -> str:
+    """Key Vault's inner error code (`ForbiddenByRbac`, `ForbiddenByFirewall`, `KeyDisabled`), or ""."""
+    error = refusal.error
+    return ((getattr(error, "innererror", None) or {}).get("code") or "") if error is not None else ""
+
+
+def codes(refusal: HttpResponseError) -> str:
+    """`403 Forbidden (ForbiddenByFirewall)`: the status, the code and the inner code."""
+    inner = inner_code(refusal)
+    return f"{refusal.status_code} {code_of(refusal)}" + (f" ({inner})" if inner else "")
+
+
 def describe(refusal: HttpResponseError, limit: int = 300) -> str:
     """`409 InvalidResourceGroupLocation: Invalid resource group location …`, whatever the body was."""
     error = refusal.error

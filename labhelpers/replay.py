@@ -6,7 +6,7 @@ role-assignment names, the same waiting for propagation. Every call is idempoten
 complete lab changes nothing."""
 from __future__ import annotations
 
-from azure.core.exceptions import ResourceNotFoundError
+from azure.core.exceptions import HttpResponseError, ResourceNotFoundError
 from azure.keyvault.keys import KeyClient, KeyRotationLifetimeAction, KeyRotationPolicy, KeyRotationPolicyAction
 from azure.mgmt.authorization import AuthorizationManagementClient
 from azure.mgmt.cognitiveservices import CognitiveServicesManagementClient
@@ -19,6 +19,7 @@ from azure.mgmt.resource.resources import ResourceManagementClient
 
 from . import checks, choices
 from .errors import LabError
+from .refusals import describe, inner_code
 from .roles import ENCRYPTION_USER, KV_ADMINISTRATOR, grant
 from .waiting import retry_rbac, wait
 
@@ -46,7 +47,12 @@ def ensure_done(cfg, through: str) -> None:
     _start_over_if_cleaned_up(cfg)
     if not all(checks.evaluate(name).passed for name in needed):
         print(f"Some of {steps} is missing or changed: replaying {steps} (each step keeps what is already right).")
-        _replay(cfg, through=last)
+        try:
+            _replay(cfg, through=last)
+        except HttpResponseError as refusal:         # Azure's answer, and what to do: not a traceback
+            raise LabError(f"replaying {steps} stopped: Azure answered {describe(refusal)}\n→ "
+                           + (FIREWALL if inner_code(refusal) == "ForbiddenByFirewall" else
+                              "fix what Azure says (or open that step's notebook), then run this cell again")) from None
         red = [result for result in map(checks.evaluate, needed) if not result.passed]
         if red:
             red[0]._ipython_display_()
@@ -54,6 +60,10 @@ def ensure_done(cfg, through: str) -> None:
                            "(or open that notebook), then run this cell again")
     names = {k: getattr(cfg, k) for k in ("resource_group", "key_vault_name", "key_name", "foundry_name")}
     print(f"✅ The lab is where {through} ends: {DONE[last].format(**names)}.")
+
+
+FIREWALL = ("the vault's firewall refuses your address (10 lets in only the address you allowed): run 10's "
+            "allow cell again from where you are now, then run this cell again")
 
 
 def ensure_cmk(cfg) -> None:
@@ -78,7 +88,7 @@ def _start_over_if_cleaned_up(s) -> None:
     if not choices.check_foundry_name(s.credential, s.subscription_id, s.resource_group, s.foundry_name).ok:
         fresh["foundry_name"] = choices.propose_foundry_name(s.credential, s.subscription_id, s.resource_group)
     until = deleted.properties.scheduled_purge_date if deleted.properties else None
-    print(f"99-cleanup deleted this lab's resources; the vault {s.key_vault_name} stays soft-deleted (and its name "
+    print(f"Your vault {s.key_vault_name} is deleted (by 99-cleanup, or by hand) and stays soft-deleted (its name "
           f"taken) until {f'{until:%Y-%m-%d}' if until else 'its retention ends'}. Starting over with fresh names: "
           + ", ".join(f"{NAMES[k]} {v}" for k, v in fresh.items()) + " (saved for the next notebooks).")
     s.update(**fresh)

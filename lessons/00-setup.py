@@ -14,13 +14,16 @@
 # | 05-configure-cmk | Task 5: switch the resource's encryption to your key |
 # | 99-cleanup | Task 6: delete everything, then see what stays soft-deleted and why |
 #
-# Beyond the exercise, two notebooks show what holding the key means. Each one starts by bringing the
-# lab to where 05 ends, so you can open either after 05 (or on its own), then clean up with 99-cleanup.
+# Beyond the exercise, four notebooks show what holding the key means. Any notebook can be opened right
+# after this one: each starts by bringing the lab to where the notebook before it ends (and says what it
+# replayed). Clean up with 99-cleanup.
 #
 # | Notebook | What it shows |
 # |---|---|
 # | 07-rotate-the-key | a rotation adds a key version; the resource keeps the old one until you update it |
 # | 08-revoke-and-restore | disable the key and the resource stops working; enable it and it works again |
+# | 09-user-assigned-identity | the resource uses the key through an identity you make and manage yourself |
+# | 10-close-the-vault-firewall | the vault refuses the internet, yet the resource keeps using its key |
 #
 # ```mermaid
 # flowchart LR

@@ -30,12 +30,12 @@ resources = ResourceManagementClient(credential, cfg.subscription_id)
 kv = KeyVaultManagementClient(credential, cfg.subscription_id)
 
 # %% [markdown]
-# ## Names that are free
+# ## Fresh names after 99-cleanup
 #
-# A vault's name is global, and a deleted vault keeps its name while it is soft-deleted (7 days here,
-# with purge protection nobody can shorten that). So after **99-cleanup** your old names are still taken:
-# `lab.ensure_done(cfg, "00")` then picks fresh ones, saves them for the next notebooks and says so.
-# Otherwise it changes nothing.
+# A vault's name is global, and a deleted vault keeps its name while it is soft-deleted (7 days here;
+# with purge protection nobody can shorten that). So after **99-cleanup** your old vault name is still
+# taken: `lab.ensure_done(cfg, "00")` then picks a fresh one (and a fresh Foundry name if the old one is
+# still held), saves them for the next notebooks and says so. Otherwise it changes nothing.
 
 # %%
 lab.ensure_done(cfg, "00")

@@ -98,8 +98,9 @@ lab.check("03-project")
 # %% [markdown]
 # ## The chain of trust so far
 #
-# Both ends are there now: the vault and key at one end, the Foundry resource and its identity at the
-# other. Still grey: the identity's role on the key (04) and the resource's use of the key (05).
+# Both ends are there now: the vault and key at one end, the resource's identity at the other. Still
+# grey: the identity's role on the key (04), then the version in use and the resource itself, which
+# encrypts with Microsoft-managed keys until you switch it to yours (05).
 
 # %%
 lab.show_chain(cfg)

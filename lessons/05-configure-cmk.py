@@ -134,9 +134,11 @@ outcome = lab.show_privileges(role, [
 #
 # ## The chain of trust
 #
-# The resource's data now hangs on a chain of links, each of which you control. `lab.show_chain` reads
-# each one from the real state and draws it: green holds, amber holds but needs you soon, red is broken
-# (hover over a box for its reason). The notebooks beyond the exercise break and mend some of these links.
+# The resource's data now hangs on a chain of links, each of which you control, and every link is made.
+# `lab.show_chain` reads each one from the real state and draws it: green holds, amber holds but needs
+# you soon, red is broken. The version in use has no expiry: it was made before the rotation policy,
+# whose 210 days apply to the versions rotation makes (07). The notebooks beyond the exercise break and
+# mend some of these links.
 
 # %% tags=["nbval-ignore-output"]
 lab.show_chain(cfg)
@@ -149,4 +151,5 @@ lab.show_chain(cfg)
 # by the identity: on Azure only once a diagnostic setting sends the vault's AuditEvent logs to Log
 # Analytics, a storage account or an event hub, and the records arrive minutes later (Azure says
 # within about 10; AZD key-vault/general/logging.md). The sandbox keeps them always. Beyond the
-# exercise, **07-rotate-the-key** and **08-revoke-and-restore** show both; the last step is **99-cleanup**.
+# exercise, **07-rotate-the-key** and **08-revoke-and-restore** show both, **09-user-assigned-identity**
+# and **10-close-the-vault-firewall** harden the set-up; the last step is **99-cleanup**.

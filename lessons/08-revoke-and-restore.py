@@ -134,6 +134,9 @@ print("endpoint:", ", ".join(lab.retry_rbac(list_models, what="calling the Found
 # refuses at once; on Azure, see the table above.
 
 # %%
+from IPython.display import display
+
+
 def key_status():
     properties = cs.accounts.get(cfg.resource_group, cfg.foundry_name).properties
     status = properties.additional_properties.get("customerManagedKeyStatus")     # the sandbox's own signal
@@ -148,7 +151,7 @@ try:
     print("resource, before its next request:", key_status())
     print("endpoint:", call_endpoint())
     print("resource, after it:", key_status())
-    lab.check("08-revoked")
+    display(lab.check("08-revoked"))            # inside `try`, a check is shown only when asked to
     lab.show_chain(cfg)                         # the chain while the key is revoked
 finally:
     enabled = keys.update_key_properties(cfg.key_name, in_use, enabled=True)
@@ -208,5 +211,7 @@ lab.check_all()
 # and on Azure what stops is what Microsoft documents (downloads, fine-tuning, deploying fine-tuned
 # models). Enabled again, the key works at once. That switch is yours alone: whoever holds the key decides.
 #
-# This notebook deleted nothing: the key vault, the key and the Foundry resource are still there. When you
-# are done, run **99-cleanup**, which deletes them and explains what stays soft-deleted.
+# This notebook deleted nothing: the key vault, the key and the Foundry resource are still there. Next,
+# **09-user-assigned-identity** gives the resource an identity of its own making, and
+# **10-close-the-vault-firewall** closes the vault to the internet. When you are done, run
+# **99-cleanup**, which deletes what the lab made and explains what stays soft-deleted.

@@ -25,7 +25,8 @@
 #
 # `lab.ensure_cmk` runs the checks of 01-05. If one is red (you skipped a notebook, or changed
 # something since), it replays those steps with the same SDK calls, then says where the lab stands. When
-# the lab is already there, it changes nothing.
+# the lab is already there, it changes nothing. After 99-cleanup it starts over with fresh names (the
+# old vault name stays held while the vault is soft-deleted) and says so.
 
 # %%
 lab.ensure_cmk(cfg)

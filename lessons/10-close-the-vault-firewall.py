@@ -25,7 +25,8 @@
 #
 # `lab.ensure_cmk` runs the checks of 01-05. If one is red (you skipped a notebook, or changed
 # something since), it replays those steps with the same SDK calls, then says where the lab stands. When
-# the lab is already there, it changes nothing.
+# the lab is already there, it changes nothing. After 99-cleanup it starts over with fresh names (the
+# old vault name stays held while the vault is soft-deleted) and says so.
 
 # %%
 lab.ensure_cmk(cfg)
@@ -46,10 +47,11 @@ account = cs.accounts.get(cfg.resource_group, cfg.foundry_name)
 # %% [markdown]
 # ## Watch the resource: your data role and its endpoint
 #
-# As in 08, **Cognitive Services OpenAI User** on the resource lets you call its endpoint; each call makes
-# the resource use its key, through the vault's firewall. `lab.endpoint_as_you` does what 08's cells do
-# (the same role assignment, so nothing new if 08 made it, and 08's `list_models`), since this notebook
-# is about the firewall.
+# As in 08, **Cognitive Services OpenAI User** on the resource lets you call its endpoint.
+# `lab.endpoint_as_you` does what 08's cells do (the same role assignment, so nothing new if 08 made it,
+# and 08's `list_models`), since this notebook is about the firewall. In the sandbox each call makes the
+# resource use its key, through the vault's firewall (the sandbox's model); Azure does not document
+# which calls use the key, and the vault's AuditEvent logs show the resource's own key operations.
 
 # %%
 list_models = lab.endpoint_as_you(cfg, account)

@@ -302,7 +302,7 @@ def test_09_switches_to_a_user_assigned_identity_and_its_check_turns_red_when_a_
     monkeypatch.delenv("CMKLAB_HEADLESS")
     identity = notebook["identity"]
     assert checks.evaluate("09-user-assigned").passed
-    assert states(cfg)["identity"].label == f"user-assigned {identity.name}"
+    assert states(cfg)["identity"].label == identity.name and "user-assigned" in states(cfg)["identity"].reason
     scope = f"{vault.id}/keys/{cfg.key_name}"
     grants = [a for a in auth.role_assignments.list_for_scope(scope, filter=f"principalId eq '{identity.principal_id}'")]
     assert len(grants) == 1

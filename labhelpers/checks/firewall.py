@@ -7,6 +7,7 @@ from azure.core.exceptions import HttpResponseError
 
 from .core import Line, steps_of
 from ..endpoint import answer as endpoint_answer
+from ..refusals import codes, inner_code
 from .lookups import NO_VAULT, cmk_in_use, key_client, refusal, value, vault_of
 
 NOTEBOOK = "10-close-the-vault-firewall"
@@ -19,10 +20,7 @@ def _your_call(s, vault) -> tuple[int, str, str]:
         key_client(vault, s).get_key(s.key_name)
         return 200, "", "200: your call went through"
     except HttpResponseError as error:
-        inner = (getattr(error.error, "innererror", None) or {}).get("code", "") if error.error else ""
-        said = f"{error.status_code} {error.error.code if error.error else ''} ({inner})" if inner \
-            else f"{error.status_code}"
-        return error.status_code or 0, inner, said
+        return error.status_code or 0, inner_code(error), codes(error)
 
 
 def _resource_line(s):
@@ -31,9 +29,14 @@ def _resource_line(s):
         return found
     answer = endpoint_answer(s.credential, found.account)
     works = answer.status_code == 200
-    return Line(works, "Foundry resource", "its endpoint answers 200: it still uses the key (a trusted service)"
-                if works else refusal(answer), "grant yourself the data role (the cell above); if you have it, "
-                                               "check bypass='AzureServices'")
+    # The sandbox's resource uses its key on every call, so a 200 shows the trusted-services bypass at work;
+    # Azure does not document which calls use the key (the vault's AuditEvent logs show the resource's).
+    said = ("its endpoint answers 200: it used its key through the firewall (a trusted service; the sandbox's "
+            "resource uses its key on every call)" if s.answered_by_lab_sandbox else
+            "its endpoint answers 200 (Azure does not document that this call uses the key: the vault's "
+            "AuditEvent logs show the resource's own key operations)")
+    return Line(works, "Foundry resource", said if works else refusal(answer),
+                "grant yourself the data role (the cell above); if you have it, check bypass='AzureServices'")
 
 
 def _firewall_lines(s, your_address_allowed: bool):
