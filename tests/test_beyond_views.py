@@ -27,6 +27,7 @@ from azure.mgmt.msi import ManagedServiceIdentityClient
 from azure.mgmt.msi.models import IdentityUpdate
 
 from labhelpers import chain, checks, lab, naming, progress, report, runner, session, timeline
+from labhelpers.errors import LabError
 from labhelpers.roles import ENCRYPTION_USER, OPENAI_USER
 
 pytestmark = pytest.mark.xdist_group("test_beyond_views")   # one worker: the module's own sandbox
@@ -66,6 +67,9 @@ def test_the_chain_holds_at_the_end_of_05_and_is_drawn_and_recorded(built, lab_h
     assert states(cfg)["role assignment"].reason == "on the key only: get, wrapKey, unwrapKey"
     drawing = chain.svg(found)
     assert drawing.startswith("<svg") and drawing.count("<rect") == 6 and "#0b6e4f" in drawing
+    assert " id=" not in drawing             # many drawings share the report's page
+    cut = chain.svg([chain.Link("identity", "x" * 90, chain.GREEN, "y")])
+    assert "x" * 25 + "…" in cut and "x" * 90 in cut         # cut in the box, whole in its tooltip
     started = datetime.now().timestamp() - 1
     lab.show_chain(cfg)
     assert [l.state for l in chain.recorded_since(started)] == [chain.GREEN] * 6
@@ -139,6 +143,42 @@ def test_the_chain_breaks_at_the_role_assignment_when_it_is_removed(built):
         auth.role_assignments.create(scope, name, RoleAssignmentCreateParameters(
             role_definition_id=role.id, principal_id=account.identity.principal_id, principal_type="ServicePrincipal"))
     assert states(cfg)["role assignment"].state == chain.GREEN
+
+
+def test_the_chain_warns_when_the_identity_holds_more_than_its_role_on_the_key(built):
+    """Least privilege: another role on the vault (inherited by the key) turns the role link amber."""
+    cfg, auth, vault, account = built["cfg"], built["auth"], built["vault"], built["account"]
+    role = next(auth.role_definitions.list(vault.id, filter="roleName eq 'Key Vault Reader'"))
+    name = naming.assignment_name(vault.id, account.identity.principal_id, role.id)
+    auth.role_assignments.create(vault.id, name, RoleAssignmentCreateParameters(
+        role_definition_id=role.id, principal_id=account.identity.principal_id, principal_type="ServicePrincipal"))
+    try:
+        link = states(cfg)["role assignment"]
+        assert link.state == chain.AMBER and link.reason.startswith("it also holds Key Vault Reader on")
+    finally:
+        auth.role_assignments.delete(vault.id, name)
+    assert states(cfg)["role assignment"].state == chain.GREEN
+
+
+def test_a_replay_the_vault_firewall_refuses_says_why_and_what_to_do(built):
+    """A lab whose vault lets no address in (10, then the learner's address changed): the replay stops
+    at Key Vault's refusal with one line of advice, not a traceback."""
+    cfg = built["cfg"]
+    kept = {name: getattr(cfg, name) for name in ("resource_group", "key_vault_name", "foundry_name")}
+    cfg.update(resource_group=f"wall-{uuid.uuid4().hex[:6]}", key_vault_name=naming.proposed_vault_name(),
+               foundry_name=f"wall-{uuid.uuid4().hex[:8]}")
+    try:
+        lab.ensure_done(cfg, "01")
+        KeyVaultManagementClient(cfg.credential, cfg.subscription_id).vaults.update(
+            cfg.resource_group, cfg.key_vault_name, VaultPatchParameters(properties=VaultPatchProperties(
+                network_acls=NetworkRuleSet(default_action="Deny", bypass="AzureServices", ip_rules=[]))))
+        with pytest.raises(LabError) as stopped:
+            lab.ensure_done(cfg, "02")
+        shown = stopped.value._render_traceback_()
+        assert shown[0].startswith("LabError: replaying 01-02 stopped: Azure answered 403 Forbidden")
+        assert "run 10's allow cell again" in shown[-1]
+    finally:
+        cfg.update(**kept)
 
 
 def test_the_chain_breaks_at_the_vault_with_access_policies(built):
