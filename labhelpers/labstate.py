@@ -67,6 +67,13 @@ def home_id() -> str:
     return state["home_id"]
 
 
+def adopt_home_id(value: str) -> None:
+    """Take an existing lab home's id (class status checks a seat as that seat's own lab home)."""
+    state = _read()
+    state["home_id"] = value
+    _write(state)
+
+
 def saved_mode() -> str | None:
     return _read().get("mode")
 

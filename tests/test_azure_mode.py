@@ -25,6 +25,8 @@ from azure.identity import DefaultAzureCredential
 from azure.mgmt.resource.resources import ResourceManagementClient
 
 from labhelpers import naming, runner
+from labhelpers.classroom import status
+from labhelpers.classroom.azure import ClassSubscription
 from labhelpers.sandbox import server
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -129,8 +131,13 @@ def two_homes(class_subscription, tmp_path_factory):
     seen["a-home-id"] = json.loads((a_home / "lab.json").read_text())["home_id"]
     a = choices_of(a_home)
     seen["a-before-b"] = inventory(env, a["resource_group"])
-    seen["b"] = run(env, tmp)
-    seen["b-home"] = choices_of(seen["b"].folder / "home")
+    seen["b"] = run(env, tmp, [n for n in runner.lab_notebooks() if n != runner.CLEANUP])
+    b_home = seen["b"].folder / "home"
+    seen["b-home"] = choices_of(b_home)
+    with shell(env):                             # the instructor's `class status`, with B's lab finished
+        seen["status"] = json.loads(status.run(ClassSubscription(env["AZURE_SUBSCRIPTION_ID"]),
+                                               tmp / "status").as_json())
+    seen["b-cleanup"] = run(env, tmp, [runner.CLEANUP], home=b_home)
     seen["a-after-b"] = inventory(env, a["resource_group"])
     c_home.mkdir()
     (c_home / "lab.json").write_text(json.dumps({"mode": "azure", "azure": {"resource_group": a["resource_group"]}}))
@@ -144,12 +151,23 @@ def two_homes(class_subscription, tmp_path_factory):
 def test_both_lab_homes_finish_green_with_names_of_their_own(two_homes):
     env, info, a, seen = two_homes
     assert not failures(seen["a"]) and not failures(seen["b"]) and not failures(seen["a-end"])
+    assert not failures(seen["b-cleanup"])
     b = seen["b-home"]
     assert a["resource_group"] != b["resource_group"] and a["foundry_name"] != b["foundry_name"]
     assert a["key_vault_name"] != b["key_vault_name"]
     tags = seen["a-before-b"][a["foundry_name"]]
     assert tags[naming.TAG_LAB] == naming.LAB_TAG_VALUE and tags[naming.TAG_LEARNER] == info["learner_object_id"]
     assert {t[naming.TAG_HOME] for t in seen["a-before-b"].values()} == {seen["a-home-id"]}
+
+
+def test_class_status_shows_a_finished_lab_all_green(two_homes):
+    """B did every notebook but the cleanup: from Azure, every check of what it keeps is green (the checks
+    of a moment, such as 08-revoked, are not run: a finished lab is past them)."""
+    _, _, _, seen = two_homes
+    mine = [r for r in seen["status"]["progress"] if r["user"] == seen["b-home"]["resource_group"]]
+    assert {r["check"] for r in mine} == set(status.status_checks())
+    assert [(r["check"], r["summary"], r.get("lines")) for r in mine if not r["passed"]] == []
+    assert not {"07-six-months-on", "08-revoked", "10-refused"} & {r["check"] for r in mine}
 
 
 def test_the_badge_says_what_answers(two_homes):

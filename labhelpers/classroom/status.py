@@ -8,7 +8,7 @@ import os
 from contextlib import contextmanager
 from pathlib import Path
 
-from .. import checks, naming, session
+from .. import checks, labstate, naming, session, tags
 from ..runner import CLEANUP
 from . import board
 from .azure import ClassSubscription, Seat
@@ -73,6 +73,8 @@ def run(subscription: ClassSubscription, out: Path) -> board.Board:
     for seat in subscription.seats():
         for group in seat.groups:
             with _as_seat(out / group.name, seat_session(subscription, seat, group)):
+                if (group.tags or {}).get(tags.HOME):   # "made by this lab home" means by the seat's
+                    labstate.adopt_home_id(group.tags[tags.HOME])
                 for name in names:
                     checks.evaluate(name)
     return board.from_homes(out, {name: step.notebook for name, step in checks.STEPS.items()})
